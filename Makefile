@@ -1,0 +1,50 @@
+# Front end to CMake. The two commands of the README:
+#   make test   install dependencies, build, run every test (then again under
+#               ASan+UBSan, then the fuzzers briefly)
+#   make run    install dependencies, build, run the main job
+PREFIX ?= /usr/local
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_SECONDS ?= 15
+
+.PHONY: all deps build test test-fast test-asan fuzz run install bench clean format
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	cmake --build $(BUILD) -j$(JOBS)
+
+# Every test, the sanitizer pass, and a short fuzzing run.
+test: test-fast test-asan fuzz
+
+test-fast: build
+	ctest --test-dir $(BUILD) -j$(JOBS) --output-on-failure
+
+test-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSHROUD_SANITIZE=ON >/dev/null
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(ASAN_BUILD) -j$(JOBS) --output-on-failure
+
+fuzz: deps
+	fuzz/run.sh $(FUZZ_SECONDS)
+
+run: build
+	scripts/demo $(BUILD)/shroud
+
+install: build
+	cmake --install $(BUILD)
+
+bench: deps
+	bench/envelope
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz build-bench

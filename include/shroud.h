@@ -1,0 +1,241 @@
+/*
+ * shroud.h — the public API of libshroud.
+ *
+ * Conventions (read these once, they hold everywhere):
+ *  - Every function that can fail returns an int: SHROUD_OK (0) or a negative
+ *    SHROUD_ERR_* code; shroud_strerror() turns it into one line of English.
+ *  - Objects are opaque handles made by *_new / *_generate / *_parse and
+ *    released by the matching *_free, which accepts NULL.
+ *  - Buffers always come with their length. Buffers the library allocates for
+ *    the caller are released with shroud_free(); secret ones (serialized
+ *    identities) with shroud_free_secret(), which wipes them first.
+ *  - The library never touches the file system or the terminal: bytes come in
+ *    through arguments, go out through a shroud_write_fn the caller supplies,
+ *    and passphrases are asked for through a shroud_passphrase_fn.
+ *  - No global state: handles may be used from different threads as long as
+ *    one handle is used by one thread at a time.
+ */
+#ifndef SHROUD_H
+#define SHROUD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SHROUD_VERSION_STRING "0.1.0"
+
+/* ---- Errors ------------------------------------------------------------ */
+
+enum shroud_error {
+    SHROUD_OK = 0,
+    SHROUD_ERR_NOMEM = -1,           /* out of memory */
+    SHROUD_ERR_ARGUMENT = -2,        /* invalid argument (API misuse) */
+    SHROUD_ERR_STATE = -3,           /* call not allowed in this state */
+    SHROUD_ERR_CRYPTO = -4,          /* the crypto library failed */
+    SHROUD_ERR_RANDOM = -5,          /* the system random generator failed */
+    SHROUD_ERR_NOT_SHROUD = -6,      /* input is not a shroud message */
+    SHROUD_ERR_VERSION = -7,         /* unsupported format version */
+    SHROUD_ERR_HEADER = -8,          /* malformed message header */
+    SHROUD_ERR_HEADER_MAC = -9,      /* header authentication failed */
+    SHROUD_ERR_NO_IDENTITY = -10,    /* no identity opens any recipient stanza */
+    SHROUD_ERR_PASSPHRASE = -11,     /* wrong passphrase */
+    SHROUD_ERR_NEED_PASSPHRASE = -12, /* passphrase needed, none available */
+    SHROUD_ERR_PAYLOAD = -13,        /* payload chunk failed authentication */
+    SHROUD_ERR_TRUNCATED = -14,      /* input ends too early */
+    SHROUD_ERR_TRAILING = -15,       /* data after the end of the message */
+    SHROUD_ERR_COMMITMENT = -16,     /* payload key commitment mismatch */
+    SHROUD_ERR_ARMOR = -17,          /* malformed armor */
+    SHROUD_ERR_KEY = -18,            /* malformed or unsupported key */
+    SHROUD_ERR_KEY_CHECKSUM = -19,   /* key text has a bad checksum (typo?) */
+    SHROUD_ERR_KEY_SIZE = -20,       /* RSA key size outside 2048..4096 */
+    SHROUD_ERR_WORK_FACTOR = -21,    /* KDF cost outside the accepted range */
+    SHROUD_ERR_LIMIT = -22,          /* a size limit was exceeded */
+    SHROUD_ERR_SIGNATURE = -23,      /* signature does not verify */
+    SHROUD_ERR_SIGNATURE_FORMAT = -24, /* malformed signature */
+    SHROUD_ERR_WRONG_SIGNER = -25,   /* signature made by another key */
+    SHROUD_ERR_CANCELLED = -26,      /* a callback asked to stop */
+    SHROUD_ERR_PASSPHRASE_MIX = -27, /* a passphrase stanza must stand alone */
+    SHROUD_ERR_KEY_KIND = -28,       /* key cannot do this (e.g. RSA public key used to sign) */
+};
+
+/* One line of English for an error code; never NULL. */
+const char *shroud_strerror(int err);
+
+/* The library version, e.g. "0.1.0". */
+const char *shroud_version(void);
+
+/* Releases a buffer the library allocated for the caller (NULL is fine). */
+void shroud_free(void *p);
+
+/* Wipes len bytes at p, then releases it (NULL is fine). */
+void shroud_free_secret(void *p, size_t len);
+
+/* ---- Callbacks ----------------------------------------------------------- */
+
+/* Receives output bytes. Returns 0 to go on, non-zero to abort (the calling
+ * function then returns SHROUD_ERR_CANCELLED). */
+typedef int (*shroud_write_fn)(void *ctx, const uint8_t *buf, size_t len);
+
+/* Asked for a passphrase. Writes at most cap bytes (no terminator needed) to
+ * buf, stores the length in *len and returns 0; non-zero means "none"
+ * (the caller gets SHROUD_ERR_NEED_PASSPHRASE). `purpose` says why it is
+ * asked, e.g. "decrypt" or "identity". */
+typedef int (*shroud_passphrase_fn)(void *ctx, const char *purpose, char *buf, size_t cap,
+                                    size_t *len);
+
+#define SHROUD_PASSPHRASE_MAX 1024 /* bytes; longer passphrases are refused */
+
+/* ---- Keys ---------------------------------------------------------------- */
+
+/* An identity is a secret key: either a native identity (an X25519 key for
+ * decryption plus an Ed25519 key for signing) or an RSA key (2048..4096 bits,
+ * decryption with RSA-OAEP-SHA256 and signing with RSA-PSS-SHA256). */
+typedef struct shroud_identity shroud_identity;
+
+/* A recipient is a public key: what you encrypt to and verify with. */
+typedef struct shroud_recipient shroud_recipient;
+
+enum shroud_key_kind {
+    SHROUD_KEY_NATIVE = 1, /* X25519 + Ed25519 */
+    SHROUD_KEY_RSA = 2,
+};
+
+#define SHROUD_RSA_MIN_BITS 2048
+#define SHROUD_RSA_MAX_BITS 4096
+#define SHROUD_RSA_DEFAULT_BITS 3072
+
+int shroud_identity_generate(shroud_identity **out);
+int shroud_identity_generate_rsa(shroud_identity **out, unsigned bits);
+
+/* Parses an identity file's text: a native identity ("SHROUD-SECRET-KEY-1..."
+ * with optional '#' comment lines), a native identity protected by a
+ * passphrase (an armored shroud message; `ask` is called), or an RSA key in
+ * PEM (PKCS#8 "PRIVATE KEY", "ENCRYPTED PRIVATE KEY" — `ask` is called — or
+ * PKCS#1 "RSA PRIVATE KEY"). `ask` may be NULL when no passphrase can be had. */
+int shroud_identity_parse(shroud_identity **out, const char *text, size_t len,
+                          shroud_passphrase_fn ask, void *ask_ctx);
+
+/* Serializes an identity as the text of an identity file. If passphrase is
+ * non-NULL the result is protected with it (scrypt, log2 N = log_n; 0 means
+ * the default). Free *out with shroud_free_secret(*out, *out_len). */
+int shroud_identity_serialize(const shroud_identity *id, const char *passphrase,
+                              size_t passphrase_len, int log_n, char **out, size_t *out_len);
+
+int shroud_identity_kind(const shroud_identity *id);
+
+/* The public half of an identity. */
+int shroud_identity_recipient(const shroud_identity *id, shroud_recipient **out);
+
+void shroud_identity_free(shroud_identity *id);
+
+/* Parses a public key: a native public key line ("shroudpk1...") or an RSA
+ * public key in PEM ("PUBLIC KEY" SubjectPublicKeyInfo or PKCS#1
+ * "RSA PUBLIC KEY"). Surrounding white space is ignored. */
+int shroud_recipient_parse(shroud_recipient **out, const char *text, size_t len);
+
+/* Formats a public key: one line (no newline) for a native key, SPKI PEM for
+ * an RSA key. Free *out with shroud_free. */
+int shroud_recipient_format(const shroud_recipient *r, char **out, size_t *out_len);
+
+int shroud_recipient_kind(const shroud_recipient *r);
+
+/* A short stable fingerprint: the first 8 bytes of SHA-256 over the public
+ * key's canonical encoding. */
+#define SHROUD_KEY_ID_BYTES 8
+int shroud_recipient_key_id(const shroud_recipient *r, uint8_t id[SHROUD_KEY_ID_BYTES]);
+
+int shroud_recipient_dup(const shroud_recipient *r, shroud_recipient **out);
+void shroud_recipient_free(shroud_recipient *r);
+
+/* ---- Envelope: sealing ------------------------------------------------- */
+
+#define SHROUD_FILE_KEY_BYTES 32
+#define SHROUD_CHUNK_BYTES 16384
+#define SHROUD_MAX_RECIPIENTS 64
+#define SHROUD_SCRYPT_DEFAULT_LOG_N 18
+#define SHROUD_SCRYPT_MIN_LOG_N 10
+#define SHROUD_SCRYPT_MAX_LOG_N 20
+#define SHROUD_PBKDF2_MIN_ITERATIONS 600000u
+#define SHROUD_PBKDF2_MAX_ITERATIONS 100000000u
+
+/* Flags for shroud_sealer_new / shroud_opener_new. */
+#define SHROUD_FLAG_HEADERLESS 0x1u /* no magic: for embedding inside images */
+#define SHROUD_FLAG_ARMOR 0x2u      /* sealer only: write PEM-style armor */
+
+/* Streaming encryption. Add recipients (or exactly one passphrase), then
+ * write the plaintext in pieces of any size, then finish. Output goes to
+ * `out` as it is produced; memory use is constant. */
+typedef struct shroud_sealer shroud_sealer;
+
+int shroud_sealer_new(shroud_sealer **out, unsigned flags, shroud_write_fn write, void *write_ctx);
+int shroud_sealer_add_recipient(shroud_sealer *s, const shroud_recipient *r);
+/* log_n 0 means SHROUD_SCRYPT_DEFAULT_LOG_N. */
+int shroud_sealer_add_passphrase(shroud_sealer *s, const char *pass, size_t len, int log_n);
+/* iterations 0 means SHROUD_PBKDF2_MIN_ITERATIONS. */
+int shroud_sealer_add_passphrase_pbkdf2(shroud_sealer *s, const char *pass, size_t len,
+                                        uint32_t iterations);
+int shroud_sealer_write(shroud_sealer *s, const uint8_t *buf, size_t len);
+int shroud_sealer_finish(shroud_sealer *s);
+void shroud_sealer_free(shroud_sealer *s);
+
+/* ---- Envelope: opening ------------------------------------------------- */
+
+/* Streaming decryption. Add identities (and/or a passphrase source), then
+ * write the ciphertext in pieces of any size, then finish. Plaintext is
+ * passed to `out` only after it has been authenticated; an error at the end
+ * (truncation) can still follow plaintext already delivered, so callers
+ * writing files must discard their output on any error. Armor is detected
+ * and decoded unless SHROUD_FLAG_HEADERLESS is given. */
+typedef struct shroud_opener shroud_opener;
+
+int shroud_opener_new(shroud_opener **out, unsigned flags, shroud_write_fn write, void *write_ctx);
+int shroud_opener_add_identity(shroud_opener *o, const shroud_identity *id);
+void shroud_opener_set_passphrase_fn(shroud_opener *o, shroud_passphrase_fn ask, void *ask_ctx);
+int shroud_opener_write(shroud_opener *o, const uint8_t *buf, size_t len);
+int shroud_opener_finish(shroud_opener *o);
+void shroud_opener_free(shroud_opener *o);
+
+/* ---- Envelope: one-shot helpers ---------------------------------------- */
+
+/* Seals buf to the recipients (and/or one passphrase, pass may be NULL).
+ * Free *out with shroud_free. */
+int shroud_seal(const shroud_recipient *const *recipients, size_t n_recipients, const char *pass,
+                size_t pass_len, unsigned flags, const uint8_t *buf, size_t len, uint8_t **out,
+                size_t *out_len);
+
+/* Opens buf with the identities (and/or a passphrase source). On error
+ * nothing is returned. Free *out with shroud_free_secret. */
+int shroud_open(const shroud_identity *const *ids, size_t n_ids, shroud_passphrase_fn ask,
+                void *ask_ctx, unsigned flags, const uint8_t *buf, size_t len, uint8_t **out,
+                size_t *out_len);
+
+/* ---- Signatures -------------------------------------------------------- */
+
+/* Detached signatures over a byte stream: Ed25519 for native identities,
+ * RSA-PSS-SHA256 for RSA ones. The signature is an armored text block. */
+typedef struct shroud_signer shroud_signer;
+typedef struct shroud_verifier shroud_verifier;
+
+int shroud_signer_new(shroud_signer **out, const shroud_identity *id);
+int shroud_signer_update(shroud_signer *s, const uint8_t *buf, size_t len);
+/* Free *sig with shroud_free. */
+int shroud_signer_finish(shroud_signer *s, char **sig, size_t *sig_len);
+void shroud_signer_free(shroud_signer *s);
+
+/* Returns SHROUD_ERR_SIGNATURE_FORMAT at once if sig does not parse. */
+int shroud_verifier_new(shroud_verifier **out, const shroud_recipient *key, const char *sig,
+                        size_t sig_len);
+int shroud_verifier_update(shroud_verifier *v, const uint8_t *buf, size_t len);
+/* SHROUD_OK when the signature verifies; SHROUD_ERR_WRONG_SIGNER when it was
+ * made by another key; SHROUD_ERR_SIGNATURE when it does not verify. */
+int shroud_verifier_finish(shroud_verifier *v);
+void shroud_verifier_free(shroud_verifier *v);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SHROUD_H */

@@ -1,0 +1,121 @@
+/* keys.c — loading identities and recipients named on the command line. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+
+void format_key_id(const uint8_t id[SHROUD_KEY_ID_BYTES], char out[2 * SHROUD_KEY_ID_BYTES + 1])
+{
+    for (int i = 0; i < SHROUD_KEY_ID_BYTES; i++)
+        snprintf(out + 2 * i, 3, "%02x", id[i]);
+}
+
+static const char *key_hint(int err)
+{
+    switch (err) {
+    case SHROUD_ERR_KEY_KIND: return " (a public key where a secret one is needed, or the reverse)";
+    case SHROUD_ERR_KEY_CHECKSUM: return " (check the key for a typo)";
+    default: return "";
+    }
+}
+
+shroud_identity *load_identity(const char *path, const char *passphrase_file)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077))
+        warn("identity %s is readable by other users; run: chmod 600 %s", path, path);
+    char *text = NULL;
+    size_t len = 0;
+    int e = read_small_file(path, KEY_FILE_MAX, &text, &len);
+    if (e) {
+        fail("cannot read identity %s: %s", path, e == EFBIG ? "file too large" : strerror(e));
+        return NULL;
+    }
+    pass_source src = {passphrase_file, path};
+    shroud_identity *id = NULL;
+    int err = shroud_identity_parse(&id, text, len, pass_ask, &src);
+    shroud_free_secret(text, len + 1);
+    if (err == SHROUD_ERR_NEED_PASSPHRASE)
+        fail("identity %s is protected by a passphrase: run on a terminal or use "
+             "--passphrase-file FILE",
+             path);
+    else if (err == SHROUD_ERR_PASSPHRASE)
+        fail("identity %s: wrong passphrase", path);
+    else if (err)
+        fail("identity %s: %s%s", path, shroud_strerror(err), key_hint(err));
+    return err ? NULL : id;
+}
+
+shroud_recipient *parse_recipient_arg(const char *text)
+{
+    shroud_recipient *r = NULL;
+    int err = shroud_recipient_parse(&r, text, strlen(text));
+    if (err == SHROUD_OK)
+        return r;
+    if (path_exists(text))
+        fail("-r takes a public key, not a file: use -R %s", text);
+    else
+        fail("recipient '%.24s%s': %s%s", text, strlen(text) > 24 ? "..." : "",
+             shroud_strerror(err), key_hint(err));
+    return NULL;
+}
+
+/* Appends one parsed key, reporting where it came from on failure. */
+static int add_key(const char *path, int line, const char *text, size_t len,
+                   shroud_recipient **list, size_t cap, size_t *n)
+{
+    if (*n >= cap)
+        return fail("%s: more than %zu recipients", path, cap);
+    int err = shroud_recipient_parse(&list[*n], text, len);
+    if (err)
+        return fail("%s:%d: %s%s", path, line, shroud_strerror(err), key_hint(err));
+    (*n)++;
+    return 0;
+}
+
+int load_recipients_file(const char *path, shroud_recipient **list, size_t cap, size_t *n)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int e = read_small_file(path, KEY_FILE_MAX, &text, &len);
+    if (e)
+        return fail("cannot read recipients file %s: %s", path, strerror(e));
+    int rc = 0, line = 0;
+    size_t before = *n;
+    const char *pem_start = NULL;
+    int pem_line = 0;
+    for (char *p = text; rc == 0 && p < text + len;) {
+        char *end = memchr(p, '\n', (size_t)(text + len - p));
+        size_t l = end ? (size_t)(end - p) : (size_t)(text + len - p);
+        line++;
+        char *s = p;
+        size_t sl = l;
+        while (sl > 0 && (*s == ' ' || *s == '\t'))
+            s++, sl--;
+        while (sl > 0 && (s[sl - 1] == ' ' || s[sl - 1] == '\t' || s[sl - 1] == '\r'))
+            sl--;
+        if (pem_start) {
+            if (sl >= 9 && strncmp(s, "-----END ", 9) == 0) {
+                rc = add_key(path, pem_line, pem_start, (size_t)(s + sl - pem_start), list, cap, n);
+                pem_start = NULL;
+            }
+        } else if (sl >= 11 && strncmp(s, "-----BEGIN ", 11) == 0) {
+            pem_start = s;
+            pem_line = line;
+        } else if (sl > 0 && s[0] != '#') {
+            rc = add_key(path, line, s, sl, list, cap, n);
+        }
+        p += l + 1;
+    }
+    free(text);
+    if (rc)
+        return rc;
+    if (pem_start)
+        return fail("%s:%d: PEM block without its END line", path, pem_line);
+    if (*n == before)
+        return fail("%s: no public key found", path);
+    return 0;
+}

@@ -1,0 +1,54 @@
+/* main.c — the shroud command: one table maps subcommands to cmd_* functions. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"keygen", cmd_keygen, "create an identity (secret key) and print its public key"},
+    {"pubkey", cmd_pubkey, "print the public key of an identity"},
+    {"encrypt", cmd_encrypt, "encrypt a file or stream to public keys or a passphrase"},
+    {"decrypt", cmd_decrypt, "decrypt a file or stream"},
+    {"sign", cmd_sign, "make a detached signature of a file"},
+    {"verify", cmd_verify, "check a detached signature"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "Usage: shroud COMMAND [OPTIONS] [ARGS]\n\n"
+               "shroud: image privacy and end-to-end encryption.\n\nCommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nRun 'shroud COMMAND --help' for a command's options; 'man shroud' for more.\n"
+               "Exit status: 0 success, 1 failure, 2 wrong usage.\n");
+}
+
+int main(int argc, char **argv)
+{
+    signals_install();
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+        printf("shroud %s\n", shroud_version());
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "shroud: unknown command '%s'\n", name);
+    usage(stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,106 @@
+/* sign.c — shroud sign: a detached signature of a file. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char sign_help[] =
+    "Usage: shroud sign [-i IDENTITY] [-o SIGFILE] FILE\n"
+    "\n"
+    "Signs FILE ('-' for standard input) with the identity's Ed25519 key, or with\n"
+    "RSA-PSS-SHA256 for an RSA identity, and writes an armored detached signature\n"
+    "('-----BEGIN SHROUD SIGNATURE-----') to SIGFILE (default: FILE.sig).\n"
+    "Check it with: shroud verify -k PUBKEY FILE\n"
+    "\n"
+    "Options:\n"
+    "  -i, --identity IDENTITY   the signing key (default: $SHROUD_IDENTITY, else\n"
+    "                            ~/.config/shroud/identity)\n"
+    "      --passphrase-file F   passphrase of a protected identity (else asked)\n"
+    "  -o, --output SIGFILE      where to write the signature; '-' for stdout\n"
+    "  -f, --force               replace SIGFILE if it exists\n"
+    "  -h, --help                show this help\n";
+
+static int sign_update(void *ctx, const uint8_t *buf, size_t len)
+{
+    return shroud_signer_update(ctx, buf, len);
+}
+
+/* Signs the input with id; *sig is the armored signature. */
+static int sign_input(const char *file, const shroud_identity *id, char **sig, size_t *sig_len)
+{
+    cli_input in;
+    int e = input_open(&in, file);
+    if (e)
+        return fail("cannot open %s: %s", file, strerror(e));
+    shroud_signer *s = NULL;
+    int read_errno = 0;
+    int err = shroud_signer_new(&s, id);
+    if (!err)
+        err = input_pump(&in, sign_update, s, "signing", &read_errno);
+    if (!err)
+        err = shroud_signer_finish(s, sig, sig_len);
+    shroud_signer_free(s);
+    input_close(&in);
+    if (err == SHROUD_ERR_CANCELLED && read_errno)
+        return fail("cannot read %s: %s", in.name, strerror(read_errno));
+    return err ? fail("cannot sign %s: %s", in.name, shroud_strerror(err)) : 0;
+}
+
+int cmd_sign(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"identity", required_argument, NULL, 'i'},
+        {"passphrase-file", required_argument, NULL, 'F'},
+        {"output", required_argument, NULL, 'o'},
+        {"force", no_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *identity = NULL, *pass_file = NULL, *output = NULL;
+    int force = 0, c;
+    while ((c = getopt_long(argc, argv, "i:o:fh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'i': identity = optarg; break;
+        case 'F': pass_file = optarg; break;
+        case 'o': output = optarg; break;
+        case 'f': force = 1; break;
+        case 'h': fputs(sign_help, stdout); return 0;
+        default: return usage_error("sign", "unknown option");
+        }
+    }
+    if (optind + 1 != argc)
+        return usage_error("sign", "give exactly one FILE to sign");
+    const char *file = argv[optind];
+    if (strcmp(file, "-") == 0 && !output)
+        return usage_error("sign", "signing standard input needs -o SIGFILE");
+    char default_out[4096];
+    if (!output) {
+        if ((size_t)snprintf(default_out, sizeof default_out, "%s.sig", file) >= sizeof default_out)
+            return usage_error("sign", "file name too long");
+        output = default_out;
+    }
+    char *path = identity ? NULL : default_identity_path();
+    if (!identity && !path)
+        return usage_error("sign", "give the identity with -i IDENTITY");
+    shroud_identity *id = load_identity(identity ? identity : path, pass_file);
+    free(path);
+    if (!id)
+        return EXIT_FAILED;
+    char *sig = NULL;
+    size_t sig_len = 0;
+    int rc = sign_input(file, id, &sig, &sig_len);
+    shroud_identity_free(id);
+    int e = 0;
+    if (!rc && strcmp(output, "-") == 0)
+        rc = fwrite(sig, 1, sig_len, stdout) == sig_len && fflush(stdout) == 0
+                 ? 0
+                 : fail("cannot write the signature to standard output");
+    else if (!rc && (e = write_small_file(output, sig, sig_len, force, 0644)) != 0)
+        rc = e == EEXIST ? fail("%s already exists; use --force to replace it", output)
+                         : fail("cannot write %s: %s", output, strerror(e));
+    shroud_free(sig);
+    return rc;
+}
