@@ -220,8 +220,6 @@ int shroud_opener_finish(shroud_opener *o)
         err = SHROUD_ERR_NOT_SHROUD; /* empty input */
     if (!err && o->mode == MODE_ARMOR)
         err = armor_result(o, armor_reader_finish(o->armor));
-    if (!err && o->received == 0 && !(o->flags & SHROUD_FLAG_HEADERLESS))
-        err = SHROUD_ERR_NOT_SHROUD;
     if (!err && !o->payload)
         err = o->received == 0 ? SHROUD_ERR_NOT_SHROUD : SHROUD_ERR_TRUNCATED;
     if (!err)

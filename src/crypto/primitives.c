@@ -419,7 +419,9 @@ static int oaep_setup(EVP_PKEY_CTX *ctx, const uint8_t *label, size_t label_len)
 int rsa_oaep_encrypt(EVP_PKEY *pub, const uint8_t *label, size_t label_len, const uint8_t *pt,
                      size_t len, uint8_t *out, size_t out_cap, size_t *out_len)
 {
-    if (rsa_bits(pub) == 0 || label_len > INT_MAX)
+    if (label_len > INT_MAX)
+        return SHROUD_ERR_ARGUMENT;
+    if (rsa_bits(pub) == 0)
         return SHROUD_ERR_KEY_KIND;
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pub, NULL);
     if (!ctx)
@@ -438,7 +440,9 @@ int rsa_oaep_encrypt(EVP_PKEY *pub, const uint8_t *label, size_t label_len, cons
 int rsa_oaep_decrypt(EVP_PKEY *priv, const uint8_t *label, size_t label_len, const uint8_t *ct,
                      size_t len, uint8_t *out, size_t out_cap, size_t *out_len)
 {
-    if (rsa_bits(priv) == 0 || label_len > INT_MAX)
+    if (label_len > INT_MAX)
+        return SHROUD_ERR_ARGUMENT;
+    if (rsa_bits(priv) == 0)
         return SHROUD_ERR_KEY_KIND;
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(priv, NULL);
     if (!ctx)

@@ -67,7 +67,7 @@ int hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *msg, size_t l
                 uint8_t out[SHA256_BYTES]);
 
 /* HKDF (RFC 5869) extract-then-expand with digest "SHA256" or "SHA512".
- * Fails with SHROUD_ERR_ARGUMENT when out_len exceeds 255 * digest size. */
+ * Fails with SHROUD_ERR_ARGUMENT when out_len is 0 or exceeds 255 * digest size. */
 int hkdf(const char *digest, const uint8_t *ikm, size_t ikm_len, const uint8_t *salt,
          size_t salt_len, const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len);
 
@@ -79,8 +79,8 @@ int hkdf_expand(const char *digest, const uint8_t *prk, size_t prk_len, const ui
 int pbkdf2_sha256(const uint8_t *pass, size_t pass_len, const uint8_t *salt, size_t salt_len,
                   uint64_t iterations, uint8_t *out, size_t out_len);
 
-/* scrypt (RFC 7914). n must be a power of two > 1; memory 128*r*n bytes must
- * stay under 2 GiB. */
+/* scrypt (RFC 7914). n must be a power of two > 1 (else SHROUD_ERR_ARGUMENT);
+ * memory 128*r*n bytes must be at most 2 GiB (else SHROUD_ERR_WORK_FACTOR). */
 int scrypt_kdf(const uint8_t *pass, size_t pass_len, const uint8_t *salt, size_t salt_len,
                uint64_t n, uint32_t r, uint32_t p, uint8_t *out, size_t out_len);
 
