@@ -97,6 +97,7 @@ char *default_identity_path(void);
 typedef struct {
     const char *file; /* --passphrase-file, or NULL to ask on the terminal */
     const char *what; /* shown in prompts, e.g. the identity's file name */
+    int reported;     /* set when pass_ask already printed why it gave none */
 } pass_source;
 
 /* A shroud_passphrase_fn: reads the file, or prompts without echo. */

@@ -95,8 +95,10 @@ static int open_write(void *ctx, const uint8_t *buf, size_t len)
 }
 
 static int report(int err, const decrypt_opts *o, size_t n_ids, const cli_input *in,
-                  const cli_output *out, int read_errno)
+                  const cli_output *out, int read_errno, const pass_source *src)
 {
+    if (src->reported)
+        return EXIT_FAILED; /* pass_ask already said why */
     const char *what = in->name;
     switch (err) {
     case SHROUD_ERR_CANCELLED:
@@ -134,7 +136,7 @@ static int run_decrypt(const decrypt_opts *o)
     if (!rc && (e = output_open(&out, o->output, o->force, 0600)) != 0)
         rc = e == EEXIST ? fail("%s already exists; use --force to replace it", o->output)
                          : fail("cannot create %s: %s", o->output, strerror(e));
-    pass_source src = {o->pass_file, NULL};
+    pass_source src = {o->pass_file, NULL, 0};
     int err = rc ? SHROUD_OK : shroud_opener_new(&op, 0, output_write, &out);
     for (size_t i = 0; !rc && !err && i < n_ids; i++)
         err = shroud_opener_add_identity(op, ids[i]);
@@ -146,7 +148,7 @@ static int run_decrypt(const decrypt_opts *o)
     if (!rc && !err)
         err = shroud_opener_finish(op);
     if (!rc && err)
-        rc = report(err, o, n_ids, &in, &out, read_errno);
+        rc = report(err, o, n_ids, &in, &out, read_errno, &src);
     if (!rc && (e = output_commit(&out)) != 0)
         rc = fail("cannot write %s: %s", o->output ? o->output : "standard output", strerror(e));
     shroud_opener_free(op);

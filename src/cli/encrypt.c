@@ -139,7 +139,7 @@ static int add_keys(const encrypt_opts *o, shroud_sealer *s)
     }
     char pass[SHROUD_PASSPHRASE_MAX];
     size_t len = 0;
-    pass_source src = {o->pass_file, NULL};
+    pass_source src = {o->pass_file, NULL, 0};
     int rc = pass_new(&src, pass, sizeof pass, &len);
     if (rc)
         return rc;

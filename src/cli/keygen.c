@@ -128,7 +128,7 @@ int cmd_keygen(int argc, char **argv)
     }
     char pass[SHROUD_PASSPHRASE_MAX];
     size_t pass_len = 0;
-    pass_source src = {o.pass_file, NULL};
+    pass_source src = {o.pass_file, NULL, 0};
     if (o.protect && (rc = pass_new(&src, pass, sizeof pass, &pass_len)) != 0) {
         free(path);
         return rc;

@@ -34,10 +34,12 @@ shroud_identity *load_identity(const char *path, const char *passphrase_file)
         fail("cannot read identity %s: %s", path, e == EFBIG ? "file too large" : strerror(e));
         return NULL;
     }
-    pass_source src = {passphrase_file, path};
+    pass_source src = {passphrase_file, path, 0};
     shroud_identity *id = NULL;
     int err = shroud_identity_parse(&id, text, len, pass_ask, &src);
     shroud_free_secret(text, len + 1);
+    if (err && src.reported)
+        return NULL; /* pass_ask said why */
     if (err == SHROUD_ERR_NEED_PASSPHRASE)
         fail("identity %s is protected by a passphrase: run on a terminal or use "
              "--passphrase-file FILE",

@@ -92,9 +92,12 @@ static int pass_from_tty(const char *prompt, char *buf, size_t cap, size_t *len)
 
 int pass_ask(void *ctx, const char *purpose, char *buf, size_t cap, size_t *len)
 {
-    const pass_source *src = ctx;
-    if (src && src->file)
-        return pass_from_file(src->file, buf, cap, len);
+    pass_source *src = ctx;
+    if (src && src->file) {
+        int rc = pass_from_file(src->file, buf, cap, len);
+        src->reported |= rc != 0;
+        return rc;
+    }
     char prompt[512];
     if (strcmp(purpose, "identity") == 0)
         snprintf(prompt, sizeof prompt, "Passphrase for identity %s: ",
@@ -102,6 +105,8 @@ int pass_ask(void *ctx, const char *purpose, char *buf, size_t cap, size_t *len)
     else
         snprintf(prompt, sizeof prompt, "Passphrase: ");
     int rc = pass_from_tty(prompt, buf, cap, len);
+    if (src && rc == -2)
+        src->reported = 1;
     return rc == 0 && *len > 0 ? 0 : -1;
 }
 

@@ -77,7 +77,8 @@ int shroud_identity_generate_rsa(shroud_identity **out, unsigned bits)
 typedef struct {
     shroud_passphrase_fn ask;
     void *ctx;
-    int asked;
+    int asked;    /* a passphrase was needed */
+    int declined; /* ... and none was given */
 } pass_bridge;
 
 /* shroud_passphrase_fn that re-asks the caller's callback "for the identity". */
@@ -86,7 +87,9 @@ static int ask_for_identity(void *ctx, const char *purpose, char *buf, size_t ca
     (void)purpose;
     pass_bridge *b = ctx;
     b->asked = 1;
-    return b->ask ? b->ask(b->ctx, "identity", buf, cap, len) : -1;
+    int rc = b->ask ? b->ask(b->ctx, "identity", buf, cap, len) : -1;
+    b->declined |= rc != 0;
+    return rc;
 }
 
 /* OpenSSL's passphrase callback shape, bridged to ours. */
@@ -112,7 +115,7 @@ static int parse_rsa_identity(shroud_identity **out, const char *text, size_t le
     if (!ok) {
         EVP_PKEY_free(pkey);
         if (b->asked)
-            return b->ask ? SHROUD_ERR_PASSPHRASE : SHROUD_ERR_NEED_PASSPHRASE;
+            return b->declined ? SHROUD_ERR_NEED_PASSPHRASE : SHROUD_ERR_PASSPHRASE;
         return SHROUD_ERR_KEY;
     }
     unsigned bits = rsa_bits(pkey);
@@ -214,7 +217,7 @@ int shroud_identity_parse(shroud_identity **out, const char *text, size_t len,
 {
     if (!out || (len && !text))
         return SHROUD_ERR_ARGUMENT;
-    pass_bridge b = {ask, ask_ctx, 0};
+    pass_bridge b = {ask, ask_ctx, 0, 0};
     if (armor_detect(ARMOR_LABEL_MESSAGE, (const uint8_t *)text, len))
         return parse_protected_identity(out, text, len, &b);
     if (has(text, len, "-----BEGIN PUBLIC KEY-----") ||
