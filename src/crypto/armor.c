@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/bytebuf.h"
+
 #define ARMOR_DASHES "-----"
 #define MAX_FRAME_LINE (ARMOR_MAX_LABEL + 16)
 #define MAX_LINE (MAX_FRAME_LINE > ARMOR_LINE_CHARS ? MAX_FRAME_LINE : ARMOR_LINE_CHARS)
@@ -299,70 +301,32 @@ void armor_reader_free(armor_reader *a)
 
 /* ---- one-shot ---- */
 
-typedef struct {
-    uint8_t *data;
-    size_t len, cap;
-} growbuf;
-
-static int growbuf_write(void *ctx, const uint8_t *buf, size_t len)
-{
-    growbuf *g = ctx;
-    if (len > SIZE_MAX - g->len - 1)
-        return -1;
-    if (g->len + len + 1 > g->cap) {
-        size_t cap = g->cap ? g->cap : 128;
-        while (cap < g->len + len + 1)
-            cap *= 2;
-        uint8_t *p = realloc(g->data, cap);
-        if (!p)
-            return -1;
-        g->data = p;
-        g->cap = cap;
-    }
-    memcpy(g->data + g->len, buf, len);
-    g->len += len;
-    g->data[g->len] = 0;
-    return 0;
-}
-
 int armor_encode(const char *label, const uint8_t *data, size_t len, char **out, size_t *out_len)
 {
-    growbuf g = {0};
+    bytebuf b = {0};
     armor_writer *a = NULL;
-    int err = armor_writer_new(&a, label, growbuf_write, &g);
+    int err = armor_writer_new(&a, label, bytebuf_write, &b);
     if (err == SHROUD_OK)
         err = armor_writer_write(a, data, len);
     if (err == SHROUD_OK)
         err = armor_writer_finish(a);
     armor_writer_free(a);
-    if (err != SHROUD_OK) {
-        free(g.data);
-        return err == SHROUD_ERR_CANCELLED ? SHROUD_ERR_NOMEM : err;
-    }
-    *out = (char *)g.data;
-    *out_len = g.len;
-    return SHROUD_OK;
+    return bytebuf_finish(&b, err, (uint8_t **)out, out_len);
 }
 
 int armor_decode(const char *label, const char *text, size_t len, uint8_t **out, size_t *out_len)
 {
-    growbuf g = {0};
+    bytebuf b = {0};
     armor_reader *a = NULL;
-    int err = armor_reader_new(&a, label, growbuf_write, &g);
+    int err = armor_reader_new(&a, label, bytebuf_write, &b);
     if (err == SHROUD_OK)
         err = armor_reader_write(a, (const uint8_t *)text, len);
     if (err == SHROUD_OK)
         err = armor_reader_finish(a);
     armor_reader_free(a);
-    if (err == SHROUD_OK && !g.data)
+    if (err == SHROUD_OK && b.len == 0)
         err = SHROUD_ERR_ARMOR; /* an empty body */
-    if (err != SHROUD_OK) {
-        free(g.data);
-        return err == SHROUD_ERR_CANCELLED ? SHROUD_ERR_NOMEM : err;
-    }
-    *out = g.data;
-    *out_len = g.len;
-    return SHROUD_OK;
+    return bytebuf_finish(&b, err, out, out_len);
 }
 
 int armor_detect(const char *label, const uint8_t *text, size_t len)

@@ -2,61 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/bytebuf.h"
 #include "crypto/envelope.h"
 #include "crypto/primitives.h"
 #include "shroud.h"
-
-typedef struct {
-    uint8_t *data;
-    size_t len, cap;
-    int secret; /* wipe old storage when growing */
-} membuf;
-
-static int membuf_write(void *ctx, const uint8_t *buf, size_t len)
-{
-    membuf *m = ctx;
-    if (len > SIZE_MAX / 2 - m->len)
-        return -1;
-    if (m->len + len > m->cap) {
-        size_t cap = m->cap ? m->cap : 256;
-        while (cap < m->len + len)
-            cap *= 2;
-        uint8_t *p = malloc(cap);
-        if (!p)
-            return -1;
-        if (m->len)
-            memcpy(p, m->data, m->len);
-        if (m->secret)
-            prim_wipe(m->data, m->cap);
-        free(m->data);
-        m->data = p;
-        m->cap = cap;
-    }
-    if (len)
-        memcpy(m->data + m->len, buf, len);
-    m->len += len;
-    return 0;
-}
-
-/* Hands the buffer over (never NULL on success), or wipes and frees it. */
-static int membuf_result(membuf *m, int err, uint8_t **out, size_t *out_len)
-{
-    if (!err && !m->data) { /* empty output: still a buffer to free */
-        m->data = malloc(1);
-        m->cap = m->data ? 1 : 0;
-        if (!m->data)
-            err = SHROUD_ERR_NOMEM;
-    }
-    if (err) {
-        if (m->secret)
-            prim_wipe(m->data, m->cap);
-        free(m->data);
-        return err == SHROUD_ERR_CANCELLED ? SHROUD_ERR_NOMEM : err;
-    }
-    *out = m->data;
-    *out_len = m->len;
-    return SHROUD_OK;
-}
 
 /* The one-shot sealer behind shroud_seal and envelope_seal_passphrase. */
 static int seal_buffer(const shroud_recipient *const *recipients, size_t n_recipients,
@@ -65,9 +14,9 @@ static int seal_buffer(const shroud_recipient *const *recipients, size_t n_recip
 {
     if (!out || !out_len || (len && !buf) || (n_recipients && !recipients))
         return SHROUD_ERR_ARGUMENT;
-    membuf m = {0};
+    bytebuf m = {0};
     shroud_sealer *s = NULL;
-    int err = shroud_sealer_new(&s, flags, membuf_write, &m);
+    int err = shroud_sealer_new(&s, flags, bytebuf_write, &m);
     for (size_t i = 0; !err && i < n_recipients; i++)
         err = shroud_sealer_add_recipient(s, recipients[i]);
     if (!err && pass)
@@ -77,7 +26,7 @@ static int seal_buffer(const shroud_recipient *const *recipients, size_t n_recip
     if (!err)
         err = shroud_sealer_finish(s);
     shroud_sealer_free(s);
-    return membuf_result(&m, err, out, out_len);
+    return bytebuf_finish(&m, err, out, out_len);
 }
 
 int shroud_seal(const shroud_recipient *const *recipients, size_t n_recipients, const char *pass,
@@ -99,9 +48,9 @@ int shroud_open(const shroud_identity *const *ids, size_t n_ids, shroud_passphra
 {
     if (!out || !out_len || (len && !buf) || (n_ids && !ids))
         return SHROUD_ERR_ARGUMENT;
-    membuf m = {.secret = 1};
+    bytebuf m = {.secret = 1};
     shroud_opener *o = NULL;
-    int err = shroud_opener_new(&o, flags, membuf_write, &m);
+    int err = shroud_opener_new(&o, flags, bytebuf_write, &m);
     for (size_t i = 0; !err && i < n_ids; i++)
         err = shroud_opener_add_identity(o, ids[i]);
     if (!err)
@@ -111,5 +60,5 @@ int shroud_open(const shroud_identity *const *ids, size_t n_ids, shroud_passphra
     if (!err)
         err = shroud_opener_finish(o);
     shroud_opener_free(o);
-    return membuf_result(&m, err, out, out_len);
+    return bytebuf_finish(&m, err, out, out_len);
 }

@@ -283,22 +283,6 @@ static int native_text(const shroud_identity *id, char **out, size_t *out_len)
     return SHROUD_OK;
 }
 
-/* Copies a secure-memory BIO's contents into a malloc'd string. */
-static int secret_bio_text(BIO *bio, char **out, size_t *out_len)
-{
-    char *data = NULL;
-    long n = BIO_get_mem_data(bio, &data);
-    if (n <= 0)
-        return SHROUD_ERR_CRYPTO;
-    *out = malloc((size_t)n + 1);
-    if (!*out)
-        return SHROUD_ERR_NOMEM;
-    memcpy(*out, data, (size_t)n);
-    (*out)[n] = '\0';
-    *out_len = (size_t)n;
-    return SHROUD_OK;
-}
-
 /* PKCS#8 PEM; with a passphrase PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC), as
  * `openssl pkey` reads it. */
 static int rsa_text(const shroud_identity *id, const char *pass, size_t pass_len, char **out,
@@ -321,7 +305,7 @@ static int rsa_text(const shroud_identity *id, const char *pass, size_t pass_len
         X509_SIG_free(sig);
         PKCS8_PRIV_KEY_INFO_free(p8);
     }
-    int err = ok ? secret_bio_text(bio, out, out_len) : SHROUD_ERR_CRYPTO;
+    int err = ok ? bio_text(bio, out, out_len) : SHROUD_ERR_CRYPTO;
     BIO_free(bio);
     return err;
 }

@@ -8,6 +8,7 @@
 #ifndef SHROUD_CRYPTO_KEYS_H
 #define SHROUD_CRYPTO_KEYS_H
 
+#include <openssl/bio.h>
 #include <openssl/evp.h>
 
 #include "crypto/primitives.h"
@@ -38,5 +39,9 @@ int identity_derive_public(shroud_identity *id);
 /* The canonical public encoding used for key ids: the 64 raw bytes of a
  * native key, or the DER SubjectPublicKeyInfo of an RSA key. Free with free(). */
 int recipient_canonical_bytes(const shroud_recipient *r, uint8_t **out, size_t *out_len);
+
+/* Copies a memory BIO's contents into a NUL-terminated malloc'd string
+ * (free with free(), or shroud_free_secret when it holds a key). */
+int bio_text(BIO *bio, char **out, size_t *out_len);
 
 #endif

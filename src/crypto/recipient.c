@@ -126,8 +126,7 @@ int recipient_canonical_bytes(const shroud_recipient *r, uint8_t **out, size_t *
     return SHROUD_OK;
 }
 
-/* Copies a memory BIO's contents into a NUL-terminated malloc'd string. */
-static int bio_to_string(BIO *bio, char **out, size_t *out_len)
+int bio_text(BIO *bio, char **out, size_t *out_len)
 {
     char *data = NULL;
     long n = BIO_get_mem_data(bio, &data);
@@ -161,7 +160,7 @@ int shroud_recipient_format(const shroud_recipient *r, char **out, size_t *out_l
     BIO *bio = BIO_new(BIO_s_mem());
     if (!bio)
         return SHROUD_ERR_NOMEM;
-    int err = PEM_write_bio_PUBKEY(bio, r->rsa) == 1 ? bio_to_string(bio, out, out_len)
+    int err = PEM_write_bio_PUBKEY(bio, r->rsa) == 1 ? bio_text(bio, out, out_len)
                                                      : SHROUD_ERR_CRYPTO;
     BIO_free(bio);
     return err;

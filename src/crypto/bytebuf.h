@@ -1,0 +1,27 @@
+/*
+ * bytebuf.h — a growable byte buffer that collects shroud_write_fn output
+ * (internal). Always NUL-terminated after its data, so text can be handed
+ * out as a C string. A secret buffer wipes every copy it lets go of.
+ */
+#ifndef SHROUD_CRYPTO_BYTEBUF_H
+#define SHROUD_CRYPTO_BYTEBUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    uint8_t *data;
+    size_t len, cap;
+    int secret;
+} bytebuf;
+
+/* A shroud_write_fn appending to the bytebuf at ctx; -1 when out of memory. */
+int bytebuf_write(void *ctx, const uint8_t *buf, size_t len);
+
+/* Ends the buffer's life: on err == SHROUD_OK hands the data over (never NULL,
+ * free with free()) and returns SHROUD_OK; otherwise frees it (wiping it if
+ * secret) and returns err, with SHROUD_ERR_CANCELLED — our own write failing
+ * — turned into SHROUD_ERR_NOMEM. */
+int bytebuf_finish(bytebuf *b, int err, uint8_t **out, size_t *out_len);
+
+#endif
