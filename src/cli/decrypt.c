@@ -8,7 +8,7 @@
 #include "cli/cli.h"
 
 static const char decrypt_help[] =
-    "Usage: shroud decrypt [-i IDENTITY]... [--passphrase-file F] [-o OUT] [IN]\n"
+    "Usage: shroud decrypt [-i IDENTITY]... [-p | --passphrase-file F] [-o OUT] [IN]\n"
     "\n"
     "Decrypts IN (default: standard input; binary or armored) and writes the\n"
     "plaintext to OUT (default: standard output). Every chunk is authenticated\n"
@@ -20,6 +20,9 @@ static const char decrypt_help[] =
     "Options:\n"
     "  -i, --identity IDENTITY   a secret key to try; repeatable (default: $SHROUD_IDENTITY,\n"
     "                            else ~/.config/shroud/identity, if it exists)\n"
+    "  -p, --passphrase          the message is encrypted to a passphrase: ask for it\n"
+    "                            (it is asked anyway when needed; -p skips loading the\n"
+    "                            default identity)\n"
     "      --passphrase-file F   the passphrase (of the message, or of a protected\n"
     "                            identity) from the first line of F; else asked on the\n"
     "                            terminal when needed\n"
@@ -31,13 +34,14 @@ typedef struct {
     const char *identities[SHROUD_MAX_RECIPIENTS];
     size_t n_identities;
     const char *pass_file, *output, *input;
-    int force;
+    int force, passphrase;
 } decrypt_opts;
 
 static int parse_decrypt(int argc, char **argv, decrypt_opts *o)
 {
     static const struct option longopts[] = {
         {"identity", required_argument, NULL, 'i'},
+        {"passphrase", no_argument, NULL, 'p'},
         {"passphrase-file", required_argument, NULL, 'F'},
         {"output", required_argument, NULL, 'o'},
         {"force", no_argument, NULL, 'f'},
@@ -45,13 +49,14 @@ static int parse_decrypt(int argc, char **argv, decrypt_opts *o)
         {NULL, 0, NULL, 0},
     };
     int c;
-    while ((c = getopt_long(argc, argv, "i:o:fh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "i:po:fh", longopts, NULL)) != -1) {
         switch (c) {
         case 'i':
             if (o->n_identities >= SHROUD_MAX_RECIPIENTS)
                 return usage_error("decrypt", "at most %d identities", SHROUD_MAX_RECIPIENTS);
             o->identities[o->n_identities++] = optarg;
             break;
+        case 'p': o->passphrase = 1; break;
         case 'F': o->pass_file = optarg; break;
         case 'o': o->output = optarg; break;
         case 'f': o->force = 1; break;
@@ -70,7 +75,7 @@ static int parse_decrypt(int argc, char **argv, decrypt_opts *o)
 static int load_identities(const decrypt_opts *o, shroud_identity **ids, size_t *n)
 {
     *n = 0;
-    if (o->n_identities == 0) {
+    if (o->n_identities == 0 && !o->passphrase) {
         char *path = default_identity_path();
         if (path && path_exists(path)) {
             ids[0] = load_identity(path, o->pass_file);
