@@ -163,7 +163,7 @@ void shroud_recipient_free(shroud_recipient *r);
 
 /* Flags for shroud_sealer_new / shroud_opener_new. */
 #define SHROUD_FLAG_HEADERLESS 0x1u /* no magic: for embedding inside images */
-#define SHROUD_FLAG_ARMOR 0x2u      /* sealer only: write PEM-style armor */
+#define SHROUD_FLAG_ARMOR 0x2u      /* sealer only, not with HEADERLESS: PEM-style armor */
 
 /* Streaming encryption. Add recipients (or exactly one passphrase), then
  * write the plaintext in pieces of any size, then finish. Output goes to
@@ -225,7 +225,8 @@ int shroud_signer_update(shroud_signer *s, const uint8_t *buf, size_t len);
 int shroud_signer_finish(shroud_signer *s, char **sig, size_t *sig_len);
 void shroud_signer_free(shroud_signer *s);
 
-/* Returns SHROUD_ERR_SIGNATURE_FORMAT at once if sig does not parse. */
+/* Returns SHROUD_ERR_SIGNATURE_FORMAT at once if sig does not parse, or
+ * SHROUD_ERR_VERSION if it is a signature of a later format version. */
 int shroud_verifier_new(shroud_verifier **out, const shroud_recipient *key, const char *sig,
                         size_t sig_len);
 int shroud_verifier_update(shroud_verifier *v, const uint8_t *buf, size_t len);

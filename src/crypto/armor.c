@@ -207,6 +207,8 @@ static int handle_line(armor_reader *a, const char *s, size_t len)
 {
     switch (a->state) {
     case EXPECT_BEGIN:
+        while (len > 0 && (*s == ' ' || *s == '\t')) /* as armor_detect allows */
+            s++, len--;
         if (only_space(s, len))
             return SHROUD_OK;
         if (!is_frame(a, "BEGIN", s, len))

@@ -29,6 +29,8 @@ int shroud_sealer_new(shroud_sealer **out, unsigned flags, shroud_write_fn write
 {
     if (!out || !write || (flags & ~(SHROUD_FLAG_HEADERLESS | SHROUD_FLAG_ARMOR)))
         return SHROUD_ERR_ARGUMENT;
+    if ((flags & SHROUD_FLAG_HEADERLESS) && (flags & SHROUD_FLAG_ARMOR))
+        return SHROUD_ERR_ARGUMENT; /* headerless bytes go inside images, never in text */
     shroud_sealer *s = calloc(1, sizeof *s);
     if (!s)
         return SHROUD_ERR_NOMEM;

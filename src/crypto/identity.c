@@ -164,7 +164,9 @@ static int parse_native_identity(shroud_identity **out, const char *text, size_t
     int err = find_key_line(text, len, &line, &line_len);
     if (err)
         return err;
-    if (line_len >= strlen(PUBLIC_KEY_HRP) && strncasecmp(line, PUBLIC_KEY_HRP "1", 9) == 0)
+    static const char public_prefix[] = PUBLIC_KEY_HRP "1";
+    if (line_len >= strlen(public_prefix) &&
+        strncasecmp(line, public_prefix, strlen(public_prefix)) == 0)
         return SHROUD_ERR_KEY_KIND; /* a public key where the secret one belongs */
     shroud_identity *id = identity_alloc(SHROUD_KEY_NATIVE);
     if (!id)

@@ -43,6 +43,15 @@ static int contains(const char *text, size_t len, const char *needle)
     return 0;
 }
 
+/* Like contains, ignoring case; needle in lower case. */
+static int contains_ci(const char *text, size_t len, const char *needle)
+{
+    for (size_t i = 0; i < len; i++)
+        if (starts_with_ci(text + i, len - i, needle))
+            return 1;
+    return 0;
+}
+
 /* Decodes an RSA public key from PEM (SPKI or PKCS#1), checking its size. */
 static int parse_rsa_public(const char *text, size_t len, EVP_PKEY **out)
 {
@@ -73,8 +82,7 @@ int shroud_recipient_parse(shroud_recipient **out, const char *text, size_t len)
     if (!out || (len && !text))
         return SHROUD_ERR_ARGUMENT;
     trim(&text, &len);
-    if (starts_with_ci(text, len, "shroud-secret-key-") ||
-        contains(text, len, "PRIVATE KEY-----"))
+    if (contains_ci(text, len, SECRET_KEY_HRP "1") || contains(text, len, "PRIVATE KEY-----"))
         return SHROUD_ERR_KEY_KIND; /* a secret key where a public one belongs */
     shroud_recipient *r = calloc(1, sizeof *r);
     if (!r)
