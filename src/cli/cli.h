@@ -31,6 +31,9 @@ int cmd_verify(int argc, char **argv);
 int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "shroud <cmd>: <message>" and a hint to see --help; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* For getopt_long's ':' and '?' (optstring starting with ':', opterr = 0):
+ * "shroud <cmd>: unknown option '--x'" or "... option '-r' needs an argument". */
+int option_error(const char *cmd, int c, char *const *argv);
 /* Prints "shroud: warning: <message>". */
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parses a decimal number in [min, max]; 0 on success, -1 otherwise. */

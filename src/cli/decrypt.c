@@ -49,7 +49,8 @@ static int parse_decrypt(int argc, char **argv, decrypt_opts *o)
         {NULL, 0, NULL, 0},
     };
     int c;
-    while ((c = getopt_long(argc, argv, "i:po:fh", longopts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":i:po:fh", longopts, NULL)) != -1) {
         switch (c) {
         case 'i':
             if (o->n_identities >= SHROUD_MAX_RECIPIENTS)
@@ -61,7 +62,7 @@ static int parse_decrypt(int argc, char **argv, decrypt_opts *o)
         case 'o': o->output = optarg; break;
         case 'f': o->force = 1; break;
         case 'h': fputs(decrypt_help, stdout); return -1;
-        default: return usage_error("decrypt", "unknown option");
+        default: return option_error("decrypt", c, argv);
         }
     }
     if (optind + 1 < argc)

@@ -64,7 +64,8 @@ static int parse_encrypt(int argc, char **argv, encrypt_opts *o)
         {NULL, 0, NULL, 0},
     };
     int c;
-    while ((c = getopt_long(argc, argv, "r:R:pao:fh", longopts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":r:R:pao:fh", longopts, NULL)) != -1) {
         switch (c) {
         case 'r':
             if (o->n_recipients >= SHROUD_MAX_RECIPIENTS)
@@ -99,7 +100,7 @@ static int parse_encrypt(int argc, char **argv, encrypt_opts *o)
         case 'o': o->output = optarg; break;
         case 'f': o->force = 1; break;
         case 'h': fputs(encrypt_help, stdout); return -1;
-        default: return usage_error("encrypt", "unknown option");
+        default: return option_error("encrypt", c, argv);
         }
     }
     if (optind + 1 < argc)

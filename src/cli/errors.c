@@ -1,5 +1,7 @@
 /* errors.c — one-line messages on stderr and small parsing helpers. */
 #include <errno.h>
+#include <getopt.h>
+#include <string.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +41,18 @@ int usage_error(const char *cmd, const char *fmt, ...)
     fprintf(stderr, "\nTry 'shroud %s --help'.\n", cmd);
     va_end(ap);
     return EXIT_USAGE;
+}
+
+int option_error(const char *cmd, int c, char *const *argv)
+{
+    const char *arg = argv[optind - 1];
+    char short_opt[3] = {'-', (char)optopt, '\0'};
+    int is_long = strncmp(arg, "--", 2) == 0;
+    const char *name = is_long ? arg : short_opt;
+    int len = is_long ? (int)strcspn(arg, "=") : 2;
+    if (c == ':')
+        return usage_error(cmd, "option '%.*s' needs an argument", len, name);
+    return usage_error(cmd, "unknown option '%.*s'", len, name);
 }
 
 int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,15 +61,38 @@ int output_open(cli_output *o, const char *path, int force, mode_t mode)
         o->fd = STDOUT_FILENO;
         return 0;
     }
-    if (!force && path_exists(path))
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        /* a FIFO, a terminal, /dev/null: write into it, there is nothing to replace */
+        o->fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (o->fd < 0) {
+            int e = errno;
+            output_abort(o);
+            return e;
+        }
+        return 0;
+    }
+    if (!force && path_exists(path)) {
+        output_abort(o);
         return EEXIST;
+    }
     o->path = strdup(path);
     o->tmp_path = tmp_template(path);
     if (!o->path || !o->tmp_path) {
         output_abort(o);
         return ENOMEM;
     }
+    /* No signal between creating the file and telling the handler about it. */
+    sigset_t block, saved;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    sigprocmask(SIG_BLOCK, &block, &saved);
     o->fd = mkstemp(o->tmp_path);
+    if (o->fd >= 0)
+        signals_track_tmp(o->tmp_path);
+    sigprocmask(SIG_SETMASK, &saved, NULL);
     if (o->fd < 0) {
         int e = errno;
         free(o->tmp_path);
@@ -76,7 +100,6 @@ int output_open(cli_output *o, const char *path, int force, mode_t mode)
         output_abort(o);
         return e;
     }
-    signals_track_tmp(o->tmp_path);
     mode_t mask = umask(0);
     umask(mask);
     if (fchmod(o->fd, mode & ~mask) != 0) {
@@ -117,8 +140,14 @@ int output_commit(cli_output *o)
     int e = o->failed_errno ? o->failed_errno : output_flush(o);
     if (e)
         return e;
-    if (!o->tmp_path)
-        return 0; /* stdout: nothing to rename */
+    if (!o->tmp_path) { /* stdout, or written straight into a FIFO or device */
+        if (o->fd > STDERR_FILENO && close(o->fd) != 0) {
+            o->fd = -1;
+            return errno;
+        }
+        o->fd = -1;
+        return 0;
+    }
     if (fsync(o->fd) != 0 || close(o->fd) != 0) {
         o->fd = -1;
         return errno;
@@ -134,6 +163,8 @@ int output_commit(cli_output *o)
 
 void output_abort(cli_output *o)
 {
+    if (!o->tmp_path && o->fd > STDERR_FILENO)
+        close(o->fd);
     if (o->tmp_path) {
         if (o->fd >= 0)
             close(o->fd);

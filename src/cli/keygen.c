@@ -64,7 +64,8 @@ static int parse_keygen(int argc, char **argv, keygen_opts *o)
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     int c;
-    while ((c = getopt_long(argc, argv, "o:fh", longopts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:fh", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': o->output = optarg; break;
         case 'r':
@@ -79,7 +80,7 @@ static int parse_keygen(int argc, char **argv, keygen_opts *o)
             break;
         case 'f': o->force = 1; break;
         case 'h': fputs(keygen_help, stdout); return -1;
-        default: return usage_error("keygen", "unknown option");
+        default: return option_error("keygen", c, argv);
         }
     }
     if (optind < argc)

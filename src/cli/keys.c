@@ -17,16 +17,12 @@ static const char *key_hint(int err)
 {
     switch (err) {
     case SHROUD_ERR_KEY_KIND: return " (a public key where a secret one is needed, or the reverse)";
-    case SHROUD_ERR_KEY_CHECKSUM: return " (check the key for a typo)";
     default: return "";
     }
 }
 
 shroud_identity *load_identity(const char *path, const char *passphrase_file)
 {
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077))
-        warn("identity %s is readable by other users; run: chmod 600 %s", path, path);
     char *text = NULL;
     size_t len = 0;
     int e = read_small_file(path, KEY_FILE_MAX, &text, &len);
@@ -48,6 +44,9 @@ shroud_identity *load_identity(const char *path, const char *passphrase_file)
         fail("identity %s: wrong passphrase", path);
     else if (err)
         fail("identity %s: %s%s", path, shroud_strerror(err), key_hint(err));
+    struct stat st;
+    if (!err && stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077))
+        warn("identity %s is readable by other users; run: chmod 600 %s", path, path);
     return err ? NULL : id;
 }
 

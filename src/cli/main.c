@@ -48,7 +48,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(name, commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "shroud: unknown command '%s'\n", name);
-    usage(stderr);
+    fprintf(stderr, "shroud: unknown command '%s'\nTry 'shroud --help'.\n", name);
     return EXIT_USAGE;
 }

@@ -75,13 +75,14 @@ int cmd_verify(int argc, char **argv)
     };
     const char *key_arg = NULL, *sig_path = NULL;
     int json = 0, c;
-    while ((c = getopt_long(argc, argv, "k:s:h", longopts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":k:s:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'k': key_arg = optarg; break;
         case 's': sig_path = optarg; break;
         case 'J': json = 1; break;
         case 'h': fputs(verify_help, stdout); return 0;
-        default: return usage_error("verify", "unknown option");
+        default: return option_error("verify", c, argv);
         }
     }
     if (!key_arg)
