@@ -32,7 +32,7 @@ umask 022
 OUT=$WORK/.capture/stdout # stdout of the last `run`
 ERR=$WORK/.capture/stderr # stderr of the last `run`
 RC=0                      # exit status of the last `run`
-PASSED=0 FAILED=0 KNOWN=0 KNOWN_BUG=""
+PASSED=0 FAILED=0
 SECONDS=0
 
 # shroud ARGS...: the binary under test (a function, so checks read naturally;
@@ -59,33 +59,19 @@ flunk() {
 
 skip() { echo "skip    $1"; }
 
-# known_bug WHY: the next check documents a reported, not yet fixed bug. Its
-# failure is shown but not counted; if it passes, the bug looks fixed and the
-# known_bug line should go.
-known_bug() { KNOWN_BUG=$1; }
-
 # verdict OK DESC [DETAIL...]: records one check (OK is 0 for a pass).
 verdict() {
     local ok=$1 desc=$2
     shift 2
-    local bug=$KNOWN_BUG
-    KNOWN_BUG=""
     if [ "$ok" -eq 0 ]; then
-        pass "$desc${bug:+ (known bug '$bug' looks fixed: remove known_bug)}"
+        pass "$desc"
         return 0
     fi
-    if [ -n "$bug" ]; then
-        KNOWN=$((KNOWN + 1))
-        echo "KNOWN   $desc: $bug (not counted)"
-        details "$@"
-    else
-        flunk "$desc" "$@"
-    fi
+    flunk "$desc" "$@"
     return 1
 }
 
 finish() {
-    [ "$KNOWN" -eq 0 ] || echo "($KNOWN known bug(s) shown as KNOWN, not counted)"
     echo "(${SECONDS}s)"
     echo "$PASSED passed, $FAILED failed"
     [ "$FAILED" -eq 0 ]
