@@ -51,7 +51,9 @@ int main(void)
 }
 C
 export PKG_CONFIG_PATH=$libdir/pkgconfig
-check cc -std=c11 -o "$prefix/roundtrip" "$prefix/roundtrip.c" $(pkg-config --cflags --libs shroud)
+# shellcheck disable=SC2086 # TEST_CFLAGS: the sanitizer flags of a sanitized build
+check cc -std=c11 ${TEST_CFLAGS:-} -o "$prefix/roundtrip" "$prefix/roundtrip.c" \
+    $(pkg-config --cflags --libs shroud)
 check env LD_LIBRARY_PATH="$libdir" "$prefix/roundtrip"
 check "$prefix/bin/shroud" --version
 
