@@ -31,34 +31,34 @@ extern "C" {
 
 enum shroud_error {
     SHROUD_OK = 0,
-    SHROUD_ERR_NOMEM = -1,           /* out of memory */
-    SHROUD_ERR_ARGUMENT = -2,        /* invalid argument (API misuse) */
-    SHROUD_ERR_STATE = -3,           /* call not allowed in this state */
-    SHROUD_ERR_CRYPTO = -4,          /* the crypto library failed */
-    SHROUD_ERR_RANDOM = -5,          /* the system random generator failed */
-    SHROUD_ERR_NOT_SHROUD = -6,      /* input is not a shroud message */
-    SHROUD_ERR_VERSION = -7,         /* unsupported format version */
-    SHROUD_ERR_HEADER = -8,          /* malformed message header */
-    SHROUD_ERR_HEADER_MAC = -9,      /* header authentication failed */
-    SHROUD_ERR_NO_IDENTITY = -10,    /* no identity opens any recipient stanza */
-    SHROUD_ERR_PASSPHRASE = -11,     /* wrong passphrase */
-    SHROUD_ERR_NEED_PASSPHRASE = -12, /* passphrase needed, none available */
-    SHROUD_ERR_PAYLOAD = -13,        /* payload chunk failed authentication */
-    SHROUD_ERR_TRUNCATED = -14,      /* input ends too early */
-    SHROUD_ERR_TRAILING = -15,       /* data after the end of the message */
-    SHROUD_ERR_COMMITMENT = -16,     /* payload key commitment mismatch */
-    SHROUD_ERR_ARMOR = -17,          /* malformed armor */
-    SHROUD_ERR_KEY = -18,            /* malformed or unsupported key */
-    SHROUD_ERR_KEY_CHECKSUM = -19,   /* key text has a bad checksum (typo?) */
-    SHROUD_ERR_KEY_SIZE = -20,       /* RSA key size outside 2048..4096 */
-    SHROUD_ERR_WORK_FACTOR = -21,    /* KDF cost outside the accepted range */
-    SHROUD_ERR_LIMIT = -22,          /* a size limit was exceeded */
-    SHROUD_ERR_SIGNATURE = -23,      /* signature does not verify */
+    SHROUD_ERR_NOMEM = -1,             /* out of memory */
+    SHROUD_ERR_ARGUMENT = -2,          /* invalid argument (API misuse) */
+    SHROUD_ERR_STATE = -3,             /* call not allowed in this state */
+    SHROUD_ERR_CRYPTO = -4,            /* the crypto library failed */
+    SHROUD_ERR_RANDOM = -5,            /* the system random generator failed */
+    SHROUD_ERR_NOT_SHROUD = -6,        /* input is not a shroud message */
+    SHROUD_ERR_VERSION = -7,           /* unsupported format version */
+    SHROUD_ERR_HEADER = -8,            /* malformed message header */
+    SHROUD_ERR_HEADER_MAC = -9,        /* header authentication failed */
+    SHROUD_ERR_NO_IDENTITY = -10,      /* no identity opens any recipient stanza */
+    SHROUD_ERR_PASSPHRASE = -11,       /* wrong passphrase */
+    SHROUD_ERR_NEED_PASSPHRASE = -12,  /* passphrase needed, none available */
+    SHROUD_ERR_PAYLOAD = -13,          /* payload chunk failed authentication */
+    SHROUD_ERR_TRUNCATED = -14,        /* input ends too early */
+    SHROUD_ERR_TRAILING = -15,         /* data after the end of the message */
+    SHROUD_ERR_COMMITMENT = -16,       /* payload key commitment mismatch */
+    SHROUD_ERR_ARMOR = -17,            /* malformed armor */
+    SHROUD_ERR_KEY = -18,              /* malformed or unsupported key */
+    SHROUD_ERR_KEY_CHECKSUM = -19,     /* key text has a bad checksum (typo?) */
+    SHROUD_ERR_KEY_SIZE = -20,         /* RSA key size outside 2048..4096 */
+    SHROUD_ERR_WORK_FACTOR = -21,      /* KDF cost outside the accepted range */
+    SHROUD_ERR_LIMIT = -22,            /* a size limit was exceeded */
+    SHROUD_ERR_SIGNATURE = -23,        /* signature does not verify */
     SHROUD_ERR_SIGNATURE_FORMAT = -24, /* malformed signature */
-    SHROUD_ERR_WRONG_SIGNER = -25,   /* signature made by another key */
-    SHROUD_ERR_CANCELLED = -26,      /* a callback asked to stop */
-    SHROUD_ERR_PASSPHRASE_MIX = -27, /* a passphrase stanza must stand alone */
-    SHROUD_ERR_KEY_KIND = -28,       /* key cannot do this (e.g. RSA public key used to sign) */
+    SHROUD_ERR_WRONG_SIGNER = -25,     /* signature made by another key */
+    SHROUD_ERR_CANCELLED = -26,        /* a callback asked to stop */
+    SHROUD_ERR_PASSPHRASE_MIX = -27,   /* a passphrase stanza must stand alone */
+    SHROUD_ERR_KEY_KIND = -28,         /* key cannot do this (e.g. RSA public key used to sign) */
 };
 
 /* One line of English for an error code; never NULL. */

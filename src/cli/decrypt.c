@@ -57,12 +57,23 @@ static int parse_decrypt(int argc, char **argv, decrypt_opts *o)
                 return usage_error("decrypt", "at most %d identities", SHROUD_MAX_RECIPIENTS);
             o->identities[o->n_identities++] = optarg;
             break;
-        case 'p': o->passphrase = 1; break;
-        case 'F': o->pass_file = optarg; break;
-        case 'o': o->output = optarg; break;
-        case 'f': o->force = 1; break;
-        case 'h': fputs(decrypt_help, stdout); return -1;
-        default: return option_error("decrypt", c, argv);
+        case 'p':
+            o->passphrase = 1;
+            break;
+        case 'F':
+            o->pass_file = optarg;
+            break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case 'f':
+            o->force = 1;
+            break;
+        case 'h':
+            fputs(decrypt_help, stdout);
+            return -1;
+        default:
+            return option_error("decrypt", c, argv);
         }
     }
     if (optind + 1 < argc)
@@ -124,7 +135,8 @@ static int report(int err, const decrypt_opts *o, size_t n_ids, const cli_input 
         return fail("%s is encrypted with a passphrase: run on a terminal or use "
                     "--passphrase-file FILE",
                     what);
-    default: return fail("%s: %s", what, shroud_strerror(err));
+    default:
+        return fail("%s: %s", what, shroud_strerror(err));
     }
 }
 

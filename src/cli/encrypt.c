@@ -79,8 +79,12 @@ static int parse_encrypt(int argc, char **argv, encrypt_opts *o)
                                      &o->n_recipients))
                 return EXIT_USAGE;
             break;
-        case 'p': o->passphrase = 1; break;
-        case 'F': o->pass_file = optarg; break;
+        case 'p':
+            o->passphrase = 1;
+            break;
+        case 'F':
+            o->pass_file = optarg;
+            break;
         case 'K':
             if (strcmp(optarg, "scrypt") != 0 && strcmp(optarg, "pbkdf2") != 0)
                 return usage_error("encrypt", "--kdf is scrypt or pbkdf2");
@@ -96,11 +100,20 @@ static int parse_encrypt(int argc, char **argv, encrypt_opts *o)
                 return usage_error("encrypt", "--pbkdf2-iterations takes %u to %u",
                                    SHROUD_PBKDF2_MIN_ITERATIONS, SHROUD_PBKDF2_MAX_ITERATIONS);
             break;
-        case 'a': o->armor = 1; break;
-        case 'o': o->output = optarg; break;
-        case 'f': o->force = 1; break;
-        case 'h': fputs(encrypt_help, stdout); return -1;
-        default: return option_error("encrypt", c, argv);
+        case 'a':
+            o->armor = 1;
+            break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case 'f':
+            o->force = 1;
+            break;
+        case 'h':
+            fputs(encrypt_help, stdout);
+            return -1;
+        default:
+            return option_error("encrypt", c, argv);
         }
     }
     if (optind + 1 < argc)

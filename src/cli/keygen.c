@@ -58,29 +58,44 @@ typedef struct {
 static int parse_keygen(int argc, char **argv, keygen_opts *o)
 {
     static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},   {"rsa", required_argument, NULL, 'r'},
-        {"protect", no_argument, NULL, 'P'},        {"passphrase-file", required_argument, NULL, 'F'},
-        {"scrypt-log-n", required_argument, NULL, 'N'}, {"force", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"output", required_argument, NULL, 'o'},
+        {"rsa", required_argument, NULL, 'r'},
+        {"protect", no_argument, NULL, 'P'},
+        {"passphrase-file", required_argument, NULL, 'F'},
+        {"scrypt-log-n", required_argument, NULL, 'N'},
+        {"force", no_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:fh", longopts, NULL)) != -1) {
         switch (c) {
-        case 'o': o->output = optarg; break;
+        case 'o':
+            o->output = optarg;
+            break;
         case 'r':
             if (parse_uint(optarg, SHROUD_RSA_MIN_BITS, SHROUD_RSA_MAX_BITS, &o->rsa_bits))
                 return usage_error("keygen", "--rsa takes a key size from 2048 to 4096 bits");
             break;
-        case 'P': o->protect = 1; break;
-        case 'F': o->pass_file = optarg; break;
+        case 'P':
+            o->protect = 1;
+            break;
+        case 'F':
+            o->pass_file = optarg;
+            break;
         case 'N':
             if (parse_uint(optarg, SHROUD_SCRYPT_MIN_LOG_N, SHROUD_SCRYPT_MAX_LOG_N, &o->log_n))
                 return usage_error("keygen", "--scrypt-log-n takes a number from 10 to 20");
             break;
-        case 'f': o->force = 1; break;
-        case 'h': fputs(keygen_help, stdout); return -1;
-        default: return option_error("keygen", c, argv);
+        case 'f':
+            o->force = 1;
+            break;
+        case 'h':
+            fputs(keygen_help, stdout);
+            return -1;
+        default:
+            return option_error("keygen", c, argv);
         }
     }
     if (optind < argc)

@@ -16,8 +16,10 @@ void format_key_id(const uint8_t id[SHROUD_KEY_ID_BYTES], char out[2 * SHROUD_KE
 static const char *key_hint(int err)
 {
     switch (err) {
-    case SHROUD_ERR_KEY_KIND: return " (a public key where a secret one is needed, or the reverse)";
-    default: return "";
+    case SHROUD_ERR_KEY_KIND:
+        return " (a public key where a secret one is needed, or the reverse)";
+    default:
+        return "";
     }
 }
 

@@ -26,8 +26,8 @@ static int pass_from_file(const char *path, char *buf, size_t cap, size_t *len)
     size_t text_len = 0;
     int e = read_small_file(path, SHROUD_PASSPHRASE_MAX + 2, &text, &text_len);
     if (e) {
-        fail("cannot read passphrase file %s: %s", path, e == EFBIG ? "longer than 1024 bytes"
-                                                                    : strerror(e));
+        fail("cannot read passphrase file %s: %s", path,
+             e == EFBIG ? "longer than 1024 bytes" : strerror(e));
         return -1;
     }
     const char *nl = memchr(text, '\n', text_len);
@@ -100,8 +100,8 @@ int pass_ask(void *ctx, const char *purpose, char *buf, size_t cap, size_t *len)
     }
     char prompt[512];
     if (strcmp(purpose, "identity") == 0)
-        snprintf(prompt, sizeof prompt, "Passphrase for identity %s: ",
-                 src && src->what ? src->what : "");
+        snprintf(prompt, sizeof prompt,
+                 "Passphrase for identity %s: ", src && src->what ? src->what : "");
     else
         snprintf(prompt, sizeof prompt, "Passphrase: ");
     int rc = pass_from_tty(prompt, buf, cap, len);

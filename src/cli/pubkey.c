@@ -30,10 +30,17 @@ int cmd_pubkey(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":i:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'i': identity = optarg; break;
-        case 'F': pass_file = optarg; break;
-        case 'h': fputs(pubkey_help, stdout); return 0;
-        default: return option_error("pubkey", c, argv);
+        case 'i':
+            identity = optarg;
+            break;
+        case 'F':
+            pass_file = optarg;
+            break;
+        case 'h':
+            fputs(pubkey_help, stdout);
+            return 0;
+        default:
+            return option_error("pubkey", c, argv);
         }
     }
     if (optind < argc)

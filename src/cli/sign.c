@@ -64,12 +64,23 @@ int cmd_sign(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":i:o:fh", longopts, NULL)) != -1) {
         switch (c) {
-        case 'i': identity = optarg; break;
-        case 'F': pass_file = optarg; break;
-        case 'o': output = optarg; break;
-        case 'f': force = 1; break;
-        case 'h': fputs(sign_help, stdout); return 0;
-        default: return option_error("sign", c, argv);
+        case 'i':
+            identity = optarg;
+            break;
+        case 'F':
+            pass_file = optarg;
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        case 'f':
+            force = 1;
+            break;
+        case 'h':
+            fputs(sign_help, stdout);
+            return 0;
+        default:
+            return option_error("sign", c, argv);
         }
     }
     if (optind + 1 != argc)

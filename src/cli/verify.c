@@ -78,11 +78,20 @@ int cmd_verify(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":k:s:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'k': key_arg = optarg; break;
-        case 's': sig_path = optarg; break;
-        case 'J': json = 1; break;
-        case 'h': fputs(verify_help, stdout); return 0;
-        default: return option_error("verify", c, argv);
+        case 'k':
+            key_arg = optarg;
+            break;
+        case 's':
+            sig_path = optarg;
+            break;
+        case 'J':
+            json = 1;
+            break;
+        case 'h':
+            fputs(verify_help, stdout);
+            return 0;
+        default:
+            return option_error("verify", c, argv);
         }
     }
     if (!key_arg)

@@ -58,8 +58,8 @@ static size_t encode_line(const uint8_t *in, size_t len, char *out)
 static int write_frame(armor_writer *a, const char *what)
 {
     char line[MAX_FRAME_LINE + 2];
-    size_t n = (size_t)snprintf(line, sizeof line, ARMOR_DASHES "%s %s" ARMOR_DASHES "\n", what,
-                                a->label);
+    size_t n =
+        (size_t)snprintf(line, sizeof line, ARMOR_DASHES "%s %s" ARMOR_DASHES "\n", what, a->label);
     return emit(a->write, a->wctx, line, n);
 }
 
@@ -170,8 +170,8 @@ static int decode_line(armor_reader *a, const char *s, size_t len, size_t *out_l
             if (pad || (v[j] = b64_value(s[i + j])) < 0)
                 return SHROUD_ERR_ARMOR;
         }
-        uint32_t x = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
-                     (uint32_t)v[3];
+        uint32_t x =
+            (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
         if ((pad == 1 && (x & 0xff)) || (pad == 2 && (x & 0xffff)))
             return SHROUD_ERR_ARMOR; /* non-canonical: stray bits in the padding */
         a->decoded[o++] = (uint8_t)(x >> 16);

@@ -70,8 +70,7 @@ static int derive_message_keys(const uint8_t *input_key, const uint8_t *salt,
     if (err == SHROUD_OK) {
         memcpy(out->key, okm, AES256_KEY_BYTES);
         memcpy(out->base_nonce, okm + AES256_KEY_BYTES, GCM_NONCE_BYTES);
-        memcpy(out->commitment, okm + AES256_KEY_BYTES + GCM_NONCE_BYTES,
-               CHUNKED_COMMITMENT_BYTES);
+        memcpy(out->commitment, okm + AES256_KEY_BYTES + GCM_NONCE_BYTES, CHUNKED_COMMITMENT_BYTES);
     }
     prim_wipe(okm, sizeof okm);
     return err;
@@ -265,8 +264,8 @@ static int open_chunk(chunked_reader *r, const uint8_t *sealed, size_t len)
     uint8_t nonce[GCM_NONCE_BYTES];
     int err = next_nonce(&r->s, nonce);
     if (err == SHROUD_OK)
-        err = aes_gcm_open(r->s.gcm, nonce, NULL, 0, sealed, plain_len, sealed + plain_len,
-                           r->plain);
+        err =
+            aes_gcm_open(r->s.gcm, nonce, NULL, 0, sealed, plain_len, sealed + plain_len, r->plain);
     if (err == SHROUD_OK)
         err = emit(&r->s, r->plain, plain_len);
     prim_wipe(r->plain, plain_len);

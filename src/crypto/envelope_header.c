@@ -12,12 +12,16 @@
 static int known_size_ok(uint8_t type, size_t len)
 {
     switch (type) {
-    case STANZA_X25519: return len == STANZA_X25519_BODY;
-    case STANZA_SCRYPT: return len == STANZA_SCRYPT_BODY;
-    case STANZA_PBKDF2: return len == STANZA_PBKDF2_BODY;
+    case STANZA_X25519:
+        return len == STANZA_X25519_BODY;
+    case STANZA_SCRYPT:
+        return len == STANZA_SCRYPT_BODY;
+    case STANZA_PBKDF2:
+        return len == STANZA_PBKDF2_BODY;
     case STANZA_RSA_OAEP:
         return len >= STANZA_RSA_MIN_BODY && len <= STANZA_RSA_MAX_BODY;
-    default: return len <= ENVELOPE_MAX_STANZA_BODY;
+    default:
+        return len <= ENVELOPE_MAX_STANZA_BODY;
     }
 }
 
@@ -69,7 +73,8 @@ int envelope_header_parse(const uint8_t *buf, size_t len, envelope_header *h, si
     return SHROUD_OK;
 }
 
-static int header_mac(const uint8_t *body, size_t len, const uint8_t file_key[SHROUD_FILE_KEY_BYTES],
+static int header_mac(const uint8_t *body, size_t len,
+                      const uint8_t file_key[SHROUD_FILE_KEY_BYTES],
                       uint8_t mac[ENVELOPE_MAC_BYTES])
 {
     uint8_t key[SHA256_BYTES];

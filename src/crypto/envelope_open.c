@@ -19,13 +19,13 @@ struct shroud_opener {
     void *ask_ctx;
     enum input_mode mode;
     armor_reader *armor;
-    size_t received;      /* bytes of binary envelope seen */
+    size_t received; /* bytes of binary envelope seen */
     uint8_t magic[ENVELOPE_MAGIC_BYTES];
     size_t magic_len;
-    uint8_t *header;      /* header bytes gathered so far (magic excluded) */
+    uint8_t *header; /* header bytes gathered so far (magic excluded) */
     size_t header_len, header_needed;
     chunked_reader *payload; /* made once the header is authenticated */
-    int error;            /* sticky */
+    int error;               /* sticky */
 };
 
 int shroud_opener_new(shroud_opener **out, unsigned flags, shroud_write_fn write, void *write_ctx)
@@ -79,7 +79,8 @@ static int unlock_passphrase(shroud_opener *o, const stanza_view *s,
 }
 
 /* Finds the file key: the passphrase stanza, or any stanza an identity opens. */
-static int unlock(shroud_opener *o, const envelope_header *h, uint8_t file_key[SHROUD_FILE_KEY_BYTES])
+static int unlock(shroud_opener *o, const envelope_header *h,
+                  uint8_t file_key[SHROUD_FILE_KEY_BYTES])
 {
     if (h->count == 1 && stanza_is_passphrase(&h->stanzas[0]))
         return unlock_passphrase(o, &h->stanzas[0], file_key);

@@ -125,8 +125,8 @@ static int start(shroud_sealer *s)
         err = envelope_payload_key(s->file_key, payload_key);
     if (!err)
         err = chunked_writer_new(&s->payload, payload_key, sizeof payload_key,
-                                 header + header_len - ENVELOPE_MAC_BYTES, ENVELOPE_MAC_BYTES,
-                                 NULL, s->write, s->wctx);
+                                 header + header_len - ENVELOPE_MAC_BYTES, ENVELOPE_MAC_BYTES, NULL,
+                                 s->write, s->wctx);
     prim_wipe(payload_key, sizeof payload_key);
     prim_wipe(s->file_key, sizeof s->file_key); /* no longer needed */
     free(header);

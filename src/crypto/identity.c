@@ -187,15 +187,6 @@ static int parse_native_identity(shroud_identity **out, const char *text, size_t
     return SHROUD_OK;
 }
 
-static int has(const char *text, size_t len, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (size_t i = 0; i + n <= len; i++)
-        if (memcmp(text + i, needle, n) == 0)
-            return 1;
-    return 0;
-}
-
 /* A passphrase-protected native identity: an armored envelope around the file. */
 static int parse_protected_identity(shroud_identity **out, const char *text, size_t len,
                                     pass_bridge *b)
@@ -222,10 +213,10 @@ int shroud_identity_parse(shroud_identity **out, const char *text, size_t len,
     pass_bridge b = {ask, ask_ctx, 0, 0};
     if (armor_detect(ARMOR_LABEL_MESSAGE, (const uint8_t *)text, len))
         return parse_protected_identity(out, text, len, &b);
-    if (has(text, len, "-----BEGIN PUBLIC KEY-----") ||
-        has(text, len, "-----BEGIN RSA PUBLIC KEY-----"))
+    if (text_contains(text, len, "-----BEGIN PUBLIC KEY-----") ||
+        text_contains(text, len, "-----BEGIN RSA PUBLIC KEY-----"))
         return SHROUD_ERR_KEY_KIND;
-    if (has(text, len, "-----BEGIN "))
+    if (text_contains(text, len, "-----BEGIN "))
         return parse_rsa_identity(out, text, len, &b);
     return parse_native_identity(out, text, len);
 }
@@ -298,8 +289,8 @@ static int rsa_text(const shroud_identity *id, const char *pass, size_t pass_len
         ok = PEM_write_bio_PKCS8PrivateKey(bio, id->pub.rsa, NULL, NULL, 0, NULL, NULL) == 1;
     } else {
         PKCS8_PRIV_KEY_INFO *p8 = EVP_PKEY2PKCS8(id->pub.rsa);
-        X509_ALGOR *pbe = PKCS5_pbe2_set_iv(EVP_aes_256_cbc(), RSA_PKCS8_ITERATIONS, NULL, 0,
-                                            NULL, NID_hmacWithSHA256);
+        X509_ALGOR *pbe = PKCS5_pbe2_set_iv(EVP_aes_256_cbc(), RSA_PKCS8_ITERATIONS, NULL, 0, NULL,
+                                            NID_hmacWithSHA256);
         X509_SIG *sig = (p8 && pbe) ? PKCS8_set0_pbe(pass, (int)pass_len, p8, pbe) : NULL;
         if (!sig)
             X509_ALGOR_free(pbe); /* owned by sig on success */

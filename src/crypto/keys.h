@@ -40,6 +40,10 @@ int identity_derive_public(shroud_identity *id);
  * native key, or the DER SubjectPublicKeyInfo of an RSA key. Free with free(). */
 int recipient_canonical_bytes(const shroud_recipient *r, uint8_t **out, size_t *out_len);
 
+/* 1 if needle occurs in the first len bytes of text (which need not be
+ * NUL-terminated). */
+int text_contains(const char *text, size_t len, const char *needle);
+
 /* Copies a memory BIO's contents into a NUL-terminated malloc'd string
  * (free with free(), or shroud_free_secret when it holds a key). */
 int bio_text(BIO *bio, char **out, size_t *out_len);

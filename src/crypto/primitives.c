@@ -106,8 +106,7 @@ static int gcm_aad(EVP_CIPHER_CTX *c, const uint8_t *aad, size_t aad_len)
     if (aad_len > INT_MAX)
         return SHROUD_ERR_ARGUMENT;
     int outl = 0;
-    return EVP_CipherUpdate(c, NULL, &outl, aad, (int)aad_len) == 1 ? SHROUD_OK
-                                                                     : SHROUD_ERR_CRYPTO;
+    return EVP_CipherUpdate(c, NULL, &outl, aad, (int)aad_len) == 1 ? SHROUD_OK : SHROUD_ERR_CRYPTO;
 }
 
 int aes_gcm_seal(aes_gcm *g, const uint8_t nonce[GCM_NONCE_BYTES], const uint8_t *aad,
@@ -178,8 +177,7 @@ int aes_gcm_open_once(const uint8_t key[AES256_KEY_BYTES], const uint8_t nonce[G
 
 int sha256(const uint8_t *msg, size_t len, uint8_t out[SHA256_BYTES])
 {
-    return EVP_Digest(msg, len, out, NULL, EVP_sha256(), NULL) == 1 ? SHROUD_OK
-                                                                     : SHROUD_ERR_CRYPTO;
+    return EVP_Digest(msg, len, out, NULL, EVP_sha256(), NULL) == 1 ? SHROUD_OK : SHROUD_ERR_CRYPTO;
 }
 
 int hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *msg, size_t len,
@@ -235,8 +233,8 @@ static int hkdf_mode(const char *digest, int mode, const uint8_t *ikm, size_t ik
     params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
                                                     ikm_len ? (void *)ikm : empty, ikm_len);
     if (salt_len)
-        params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt,
-                                                        salt_len);
+        params[n++] =
+            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
     params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
                                                     info_len ? (void *)info : empty, info_len);
     params[n] = OSSL_PARAM_construct_end();
@@ -253,8 +251,8 @@ int hkdf(const char *digest, const uint8_t *ikm, size_t ikm_len, const uint8_t *
 int hkdf_expand(const char *digest, const uint8_t *prk, size_t prk_len, const uint8_t *info,
                 size_t info_len, uint8_t *out, size_t out_len)
 {
-    return hkdf_mode(digest, EVP_KDF_HKDF_MODE_EXPAND_ONLY, prk, prk_len, NULL, 0, info,
-                     info_len, out, out_len);
+    return hkdf_mode(digest, EVP_KDF_HKDF_MODE_EXPAND_ONLY, prk, prk_len, NULL, 0, info, info_len,
+                     out, out_len);
 }
 
 int pbkdf2_sha256(const uint8_t *pass, size_t pass_len, const uint8_t *salt, size_t salt_len,
@@ -426,8 +424,8 @@ int rsa_oaep_encrypt(EVP_PKEY *pub, const uint8_t *label, size_t label_len, cons
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pub, NULL);
     if (!ctx)
         return SHROUD_ERR_NOMEM;
-    int err = EVP_PKEY_encrypt_init(ctx) == 1 ? oaep_setup(ctx, label, label_len)
-                                               : SHROUD_ERR_CRYPTO;
+    int err =
+        EVP_PKEY_encrypt_init(ctx) == 1 ? oaep_setup(ctx, label, label_len) : SHROUD_ERR_CRYPTO;
     size_t n = out_cap;
     if (err == SHROUD_OK && EVP_PKEY_encrypt(ctx, out, &n, pt, len) != 1)
         err = SHROUD_ERR_CRYPTO;
@@ -447,8 +445,8 @@ int rsa_oaep_decrypt(EVP_PKEY *priv, const uint8_t *label, size_t label_len, con
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(priv, NULL);
     if (!ctx)
         return SHROUD_ERR_NOMEM;
-    int err = EVP_PKEY_decrypt_init(ctx) == 1 ? oaep_setup(ctx, label, label_len)
-                                               : SHROUD_ERR_CRYPTO;
+    int err =
+        EVP_PKEY_decrypt_init(ctx) == 1 ? oaep_setup(ctx, label, label_len) : SHROUD_ERR_CRYPTO;
     /* The decrypted message is never longer than the modulus; decrypt into a
      * modulus-sized scratch buffer so a short out never truncates silently. */
     size_t mod = (size_t)EVP_PKEY_get_size(priv);

@@ -34,7 +34,7 @@ static int starts_with_ci(const char *text, size_t len, const char *prefix)
     return 1;
 }
 
-static int contains(const char *text, size_t len, const char *needle)
+int text_contains(const char *text, size_t len, const char *needle)
 {
     size_t n = strlen(needle);
     for (size_t i = 0; i + n <= len; i++)
@@ -82,7 +82,7 @@ int shroud_recipient_parse(shroud_recipient **out, const char *text, size_t len)
     if (!out || (len && !text))
         return SHROUD_ERR_ARGUMENT;
     trim(&text, &len);
-    if (contains_ci(text, len, SECRET_KEY_HRP "1") || contains(text, len, "PRIVATE KEY-----"))
+    if (contains_ci(text, len, SECRET_KEY_HRP "1") || text_contains(text, len, "PRIVATE KEY-----"))
         return SHROUD_ERR_KEY_KIND; /* a secret key where a public one belongs */
     shroud_recipient *r = calloc(1, sizeof *r);
     if (!r)
@@ -94,7 +94,7 @@ int shroud_recipient_parse(shroud_recipient **out, const char *text, size_t len)
         memcpy(r->x25519, raw, X25519_KEY_BYTES);
         memcpy(r->ed25519, raw + X25519_KEY_BYTES, ED25519_PUBLIC_BYTES);
         r->kind = SHROUD_KEY_NATIVE;
-    } else if (contains(text, len, "-----BEGIN ")) {
+    } else if (text_contains(text, len, "-----BEGIN ")) {
         err = parse_rsa_public(text, len, &r->rsa);
         r->kind = SHROUD_KEY_RSA;
     } else {
@@ -168,8 +168,8 @@ int shroud_recipient_format(const shroud_recipient *r, char **out, size_t *out_l
     BIO *bio = BIO_new(BIO_s_mem());
     if (!bio)
         return SHROUD_ERR_NOMEM;
-    int err = PEM_write_bio_PUBKEY(bio, r->rsa) == 1 ? bio_text(bio, out, out_len)
-                                                     : SHROUD_ERR_CRYPTO;
+    int err =
+        PEM_write_bio_PUBKEY(bio, r->rsa) == 1 ? bio_text(bio, out, out_len) : SHROUD_ERR_CRYPTO;
     BIO_free(bio);
     return err;
 }

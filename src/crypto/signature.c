@@ -6,8 +6,7 @@
 
 #include "crypto/armor.h"
 
-#define SIGNED_MESSAGE_BYTES \
-    (sizeof SIGNATURE_DOMAIN + 2 + SHROUD_KEY_ID_BYTES + SHA256_BYTES)
+#define SIGNED_MESSAGE_BYTES (sizeof SIGNATURE_DOMAIN + 2 + SHROUD_KEY_ID_BYTES + SHA256_BYTES)
 
 static void signed_message(uint8_t context, uint8_t alg, const uint8_t key_id[SHROUD_KEY_ID_BYTES],
                            const uint8_t digest[SHA256_BYTES], uint8_t out[SIGNED_MESSAGE_BYTES])
@@ -133,7 +132,7 @@ static int sha256_finish(EVP_MD_CTX *md, uint8_t digest[SHA256_BYTES])
 {
     unsigned int n = 0;
     return EVP_DigestFinal_ex(md, digest, &n) == 1 && n == SHA256_BYTES ? SHROUD_OK
-                                                                         : SHROUD_ERR_CRYPTO;
+                                                                        : SHROUD_ERR_CRYPTO;
 }
 
 int shroud_signer_new(shroud_signer **out, const shroud_identity *id)

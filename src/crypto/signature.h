@@ -22,7 +22,8 @@
 #define SIGNATURE_MAGIC_BYTES 8
 #define SIGNATURE_DOMAIN "shroud/v1 signature"
 #define SIGNATURE_MAX_BYTES (SHROUD_RSA_MAX_BITS / 8)
-#define SIGNATURE_BLOCK_MAX (SIGNATURE_MAGIC_BYTES + 1 + SHROUD_KEY_ID_BYTES + 2 + SIGNATURE_MAX_BYTES)
+#define SIGNATURE_BLOCK_MAX                                                                        \
+    (SIGNATURE_MAGIC_BYTES + 1 + SHROUD_KEY_ID_BYTES + 2 + SIGNATURE_MAX_BYTES)
 
 enum signature_alg { SIG_ED25519 = 1, SIG_RSA_PSS_SHA256 = 2 };
 enum signature_context { SIG_CONTEXT_FILE = 1, SIG_CONTEXT_IMAGE = 2 };

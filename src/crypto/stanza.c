@@ -104,9 +104,9 @@ static int unwrap_rsa(const stanza_view *s, const shroud_identity *id,
     if ((size_t)EVP_PKEY_get_size(id->pub.rsa) != s->len)
         return SHROUD_ERR_NO_IDENTITY;
     size_t len = 0;
-    int err = rsa_oaep_decrypt(id->pub.rsa, (const uint8_t *)STANZA_RSA_LABEL,
-                               strlen(STANZA_RSA_LABEL), s->body, s->len, file_key,
-                               SHROUD_FILE_KEY_BYTES, &len);
+    int err =
+        rsa_oaep_decrypt(id->pub.rsa, (const uint8_t *)STANZA_RSA_LABEL, strlen(STANZA_RSA_LABEL),
+                         s->body, s->len, file_key, SHROUD_FILE_KEY_BYTES, &len);
     if (err == SHROUD_OK && len != SHROUD_FILE_KEY_BYTES)
         err = SHROUD_ERR_HEADER;
     if (err == SHROUD_ERR_KEY)
@@ -120,8 +120,10 @@ int stanza_wrap_recipient(const shroud_recipient *r, const uint8_t file_key[SHRO
                           stanza *out)
 {
     switch (r->kind) {
-    case SHROUD_KEY_NATIVE: return wrap_x25519(r, file_key, out);
-    case SHROUD_KEY_RSA: return wrap_rsa(r, file_key, out);
+    case SHROUD_KEY_NATIVE:
+        return wrap_x25519(r, file_key, out);
+    case SHROUD_KEY_RSA:
+        return wrap_rsa(r, file_key, out);
     }
     return SHROUD_ERR_ARGUMENT;
 }
