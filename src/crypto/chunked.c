@@ -267,7 +267,9 @@ static int open_chunk(chunked_reader *r, const uint8_t *sealed, size_t len)
         err =
             aes_gcm_open(r->s.gcm, nonce, NULL, 0, sealed, plain_len, sealed + plain_len, r->plain);
     if (err == SHROUD_OK)
-        err = emit(&r->s, r->plain, plain_len);
+        return emit(&r->s, r->plain, plain_len);
+    /* Unauthenticated plaintext is wiped now; good chunks are overwritten by the
+     * next one and the whole buffer is wiped by chunked_reader_free. */
     prim_wipe(r->plain, plain_len);
     return err;
 }

@@ -89,7 +89,7 @@ int shroud_recipient_parse(shroud_recipient **out, const char *text, size_t len)
         return SHROUD_ERR_NOMEM;
     int err;
     if (starts_with_ci(text, len, PUBLIC_KEY_HRP "1")) {
-        uint8_t raw[NATIVE_PUBLIC_BYTES];
+        uint8_t raw[NATIVE_PUBLIC_BYTES] = {0};
         err = bech32_decode(PUBLIC_KEY_HRP, text, len, raw, sizeof raw);
         memcpy(r->x25519, raw, X25519_KEY_BYTES);
         memcpy(r->ed25519, raw + X25519_KEY_BYTES, ED25519_PUBLIC_BYTES);
