@@ -16,7 +16,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$root/build-fuzz
-all_harnesses=(fuzz_envelope_header fuzz_armor fuzz_envelope_open fuzz_keys fuzz_signature)
+all_harnesses=()
+for f in "$root"/fuzz/fuzz_*.c; do all_harnesses+=("$(basename "${f%.c}")"); done
 
 seconds=${1:-20}
 [ $# -gt 0 ] && shift
@@ -36,11 +37,11 @@ command -v "$cc" >/dev/null || { echo "run.sh: $cc not found (apt-get install cl
 # ---- build ----
 # The library is compiled once with the harnesses' instrumentation
 # (fuzzer-no-link) into build-fuzz/obj/, rebuilt when a source, a header or
-# the flags change.
+# the flags change. Library layers: src/crypto, src/image, src/redact.
 # shellcheck disable=SC2054 # the commas belong to the flag
 san=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
 cflags=(-std=c11 -g -O1 "${san[@]}" -D_POSIX_C_SOURCE=200809L -I"$root/include" -I"$root/src")
-read -ra crypto_libs <<<"$(pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)"
+read -ra dep_libs <<<"$(pkg-config --libs libcrypto libpng16 libjpeg libdeflate)"
 mkdir -p "$build/obj" "$build/logs" "$build/artifacts" "$build/work"
 
 flags_id="$cc ${cflags[*]}"
@@ -49,12 +50,13 @@ if [ "$(cat "$build/obj/flags" 2>/dev/null)" != "$flags_id" ]; then
   echo "$flags_id" >"$build/obj/flags"
 fi
 newest_header=
-for f in "$root"/include/*.h "$root"/src/crypto/*.h; do
+for f in "$root"/include/*.h "$root"/src/*/*.h; do
   [ -z "$newest_header" ] || [ "$f" -nt "$newest_header" ] && newest_header=$f
 done
 objs=()
 pids=()
-for src in "$root"/src/crypto/*.c; do
+for src in "$root"/src/crypto/*.c "$root"/src/image/*.c "$root"/src/redact/*.c; do
+  [ -f "$src" ] || continue
   obj=$build/obj/$(basename "${src%.c}").o
   objs+=("$obj")
   if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$newest_header" -nt "$obj" ]; then
@@ -74,7 +76,7 @@ for h in "${harnesses[@]}"; do
   for f in "${srcs[@]}" "${objs[@]}"; do [ "$f" -nt "$bin" ] && stale=1; done
   if [ $stale -eq 1 ]; then
     "$cc" "${cflags[@]}" -fsanitize=fuzzer -Wall -Wextra -Wpedantic -Werror -I"$root/fuzz" \
-      "$root/fuzz/$h.c" "${objs[@]}" "${crypto_libs[@]}" -o "$bin"
+      "$root/fuzz/$h.c" "${objs[@]}" "${dep_libs[@]}" -o "$bin"
   fi
 done
 [ "$seconds" -eq 0 ] && { echo "run.sh: built ${harnesses[*]} in $build"; exit 0; }

@@ -1,0 +1,122 @@
+/*
+ * jpeg_coeffs.h — a JPEG's quantised DCT coefficients, read and written with
+ * libjpeg-turbo's transcoding API (jpeg_read_coefficients /
+ * jpeg_write_coefficients), so nothing is decoded to pixels and nothing is
+ * re-quantised (internal).
+ *
+ * Reading keeps every APPn and COM segment (in file order) and the file's
+ * coding parameters (progressive, arithmetic, restart interval, Huffman
+ * tables). Any libjpeg warning (corrupt or truncated entropy data) is an
+ * error: shroud only rewrites files it can reproduce exactly. Limits:
+ * image_limits.h pixels, JPEG_MAX_SCANS scans, 8-bit samples only.
+ *
+ * Blocks are JPEG_BLOCK (64 coefficients in natural, not zigzag, order),
+ * addressed per component by block row and column. Every block inside
+ * [0, width_in_blocks) x [0, height_in_blocks) is real; blocks beyond those
+ * (padding up to a whole MCU) exist but are never written.
+ */
+#ifndef SHROUD_IMAGE_JPEG_COEFFS_H
+#define SHROUD_IMAGE_JPEG_COEFFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/bytebuf.h"
+
+#define JPEG_MAX_COMPONENTS 4
+#define JPEG_MAX_SCANS 1000 /* a progressive file with more scans is refused */
+#define JPEG_HUFF_SLOTS 4
+
+typedef int16_t JPEG_BLOCK[64];
+
+typedef struct {
+    uint8_t h_samp, v_samp;    /* sampling factors */
+    uint32_t width_in_blocks;  /* real blocks per row */
+    uint32_t height_in_blocks; /* real block rows */
+    uint16_t quant[64];        /* quantisation table, natural order */
+    uint8_t quant_slot;        /* which DQT table (0..3) */
+} jpeg_comp_geometry;
+
+/* One Huffman table as in a DHT segment: bits[1..16] counts, then values. */
+typedef struct {
+    uint8_t bits[17]; /* bits[0] unused */
+    uint8_t values[256];
+} jpeg_huff_table;
+
+typedef struct {
+    uint8_t dc_present, ac_present; /* bit s set: slot s defined */
+    jpeg_huff_table dc[JPEG_HUFF_SLOTS], ac[JPEG_HUFF_SLOTS];
+} jpeg_huff_set;
+
+typedef struct {
+    uint32_t width, height;
+    uint8_t components;
+    uint8_t max_h_samp, max_v_samp; /* an MCU is 8*max_h_samp x 8*max_v_samp pixels */
+    uint8_t progressive, arithmetic;
+    uint32_t restart_interval; /* in MCUs; 0 = none */
+    int color_space;           /* libjpeg J_COLOR_SPACE of the file */
+    jpeg_comp_geometry comp[JPEG_MAX_COMPONENTS];
+} jpeg_info;
+
+typedef struct {
+    uint8_t marker; /* JPEG_MARKER_APP0 + n, or JPEG_MARKER_COM */
+    uint32_t length;
+    const uint8_t *data; /* owned by the jpeg_coeffs */
+} jpeg_marker;
+
+typedef struct jpeg_coeffs jpeg_coeffs;
+
+/* Reads a whole JPEG file. SHROUD_ERR_IMAGE_FORMAT when it is not a JPEG or
+ * uses what libjpeg-turbo cannot transcode (12-bit, lossless), SHROUD_ERR_IMAGE
+ * when it is corrupt, SHROUD_ERR_IMAGE_LIMIT beyond the limits. */
+int jpeg_coeffs_read(const uint8_t *buf, size_t len, jpeg_coeffs **out);
+void jpeg_coeffs_free(jpeg_coeffs *j);
+
+const jpeg_info *jpeg_coeffs_info(const jpeg_coeffs *j);
+
+/* Block row `row` of component c: width_in_blocks (at least) writable blocks.
+ * NULL if c or row is out of range. */
+JPEG_BLOCK *jpeg_coeffs_row(jpeg_coeffs *j, int c, uint32_t row);
+
+/* The saved APPn/COM segments in file order. */
+void jpeg_coeffs_markers(const jpeg_coeffs *j, const jpeg_marker **markers, size_t *count);
+
+/* The Huffman tables the file defined (the last definition of each slot). */
+const jpeg_huff_set *jpeg_coeffs_huffman(const jpeg_coeffs *j);
+
+/* 1 if every table in set equals the JPEG standard's (Annex K) table for its
+ * slot class (DC slot 0/AC slot 0 luminance, slot 1 chrominance). */
+int jpeg_huff_set_is_standard(const jpeg_huff_set *set);
+
+enum jpeg_huffman_mode {
+    JPEG_HUFF_STANDARD = 0, /* Annex K tables, one pass */
+    JPEG_HUFF_OPTIMIZE = 1, /* tables computed from the coefficients (two passes) */
+    JPEG_HUFF_GIVEN = 2,    /* the tables in jpeg_write_options.tables */
+};
+
+enum jpeg_marker_policy {
+    JPEG_MARKERS_ALL = 0,       /* every saved APPn/COM except shroud's APP11 */
+    JPEG_MARKERS_ESSENTIAL = 1, /* only JFIF APP0 and Adobe APP14 (they affect colours) */
+};
+
+typedef struct {
+    uint8_t huffman;             /* enum jpeg_huffman_mode */
+    const jpeg_huff_set *tables; /* JPEG_HUFF_GIVEN only */
+    uint8_t progressive;         /* libjpeg's simple progression script */
+    uint8_t arithmetic;
+    uint32_t restart_interval; /* in MCUs */
+    uint8_t markers;           /* enum jpeg_marker_policy */
+} jpeg_write_options;
+
+/* The options that re-create the file as it was read: its progressive,
+ * arithmetic and restart settings, its Huffman tables (given), all markers. */
+void jpeg_coeffs_input_options(const jpeg_coeffs *j, jpeg_write_options *o);
+
+/* Writes the (possibly modified) coefficients as a JPEG file appended to out.
+ * The saved markers are written right after SOI in their original order (no
+ * JFIF/Adobe marker is synthesised), then libjpeg's DQT, SOF, DHT, DRI, SOS.
+ * SHROUD_ERR_IMAGE_FORMAT if the given Huffman tables cannot code the
+ * coefficients (use JPEG_HUFF_OPTIMIZE then). */
+int jpeg_coeffs_write(jpeg_coeffs *j, const jpeg_write_options *o, bytebuf *out);
+
+#endif

@@ -1,0 +1,220 @@
+/*
+ * png_encode.c — writes a png_raster as a PNG file (png_raster.h).
+ *
+ * Rows are filtered the way libpng's default does for truecolour and gray
+ * images of 8 bits or more (per row, the filter whose output has the
+ * smallest sum of absolute values as signed bytes) and with filter None for
+ * palette and sub-byte images, then compressed in one go with libdeflate and
+ * cut into IDAT chunks of at most PNG_IDAT_MAX bytes.
+ */
+#include "image/png_raster.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libdeflate.h>
+
+#include "image/png_chunks.h"
+#include "shroud.h"
+
+#define PNG_IDAT_MAX (1024u * 1024u)
+
+enum { FILTER_NONE, FILTER_SUB, FILTER_UP, FILTER_AVERAGE, FILTER_PAETH, FILTER_COUNT };
+
+static uint8_t paeth(uint8_t a, uint8_t b, uint8_t c)
+{
+    int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+    if (pa <= pb && pa <= pc)
+        return a;
+    return pb <= pc ? b : c;
+}
+
+/* Filters row (n bytes, bpp bytes per pixel for the left neighbour) against
+ * prior (the previous raw row, or NULL for the first) into out; returns the
+ * sum of absolute values of the output taken as signed bytes. */
+static uint64_t filter_row(int filter, const uint8_t *row, const uint8_t *prior, size_t n,
+                           size_t bpp, uint8_t *out)
+{
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t a = i >= bpp ? row[i - bpp] : 0, b = prior ? prior[i] : 0,
+                c = (prior && i >= bpp) ? prior[i - bpp] : 0, predicted;
+        switch (filter) {
+        case FILTER_SUB:
+            predicted = a;
+            break;
+        case FILTER_UP:
+            predicted = b;
+            break;
+        case FILTER_AVERAGE:
+            predicted = (uint8_t)((a + b) >> 1);
+            break;
+        case FILTER_PAETH:
+            predicted = paeth(a, b, c);
+            break;
+        default:
+            predicted = 0;
+        }
+        uint8_t v = (uint8_t)(row[i] - predicted);
+        out[i] = v;
+        sum += v < 128 ? v : 256u - v;
+    }
+    return sum;
+}
+
+/* Packs one row of unpacked sub-byte samples (one per byte) into out. */
+static void pack_row(const uint8_t *samples, size_t count, unsigned depth, uint8_t *out,
+                     size_t out_len)
+{
+    memset(out, 0, out_len);
+    unsigned per_byte = 8 / depth, mask = (1u << depth) - 1;
+    for (size_t i = 0; i < count; i++) {
+        unsigned shift = 8 - depth * (unsigned)(i % per_byte + 1);
+        out[i / per_byte] |= (uint8_t)((samples[i] & mask) << shift);
+    }
+}
+
+/* The filtered image data (filter byte + row, per row) ready for zlib. */
+static int filter_image(const png_raster *img, uint8_t **out, size_t *out_len)
+{
+    size_t samples = (size_t)img->width * img->channels;
+    size_t row_bytes = img->bit_depth < 8 ? (samples * img->bit_depth + 7) / 8 : img->stride;
+    size_t bpp = img->pixel_bytes < 1 ? 1 : img->pixel_bytes;
+    int adaptive = img->color_type != PNG_CT_PALETTE && img->bit_depth >= 8;
+    size_t total = (row_bytes + 1) * img->height;
+    uint8_t *data = malloc(total), *packed = NULL, *trial = NULL;
+    if (!data)
+        return SHROUD_ERR_NOMEM;
+    if (!adaptive && img->bit_depth < 8 && !(packed = malloc(row_bytes * 2))) {
+        free(data);
+        return SHROUD_ERR_NOMEM;
+    }
+    if (adaptive && !(trial = malloc(row_bytes))) {
+        free(data);
+        return SHROUD_ERR_NOMEM;
+    }
+    for (uint32_t y = 0; y < img->height; y++) {
+        uint8_t *dst = data + (size_t)y * (row_bytes + 1);
+        const uint8_t *row = img->pixels + (size_t)y * img->stride;
+        if (!adaptive) {
+            dst[0] = FILTER_NONE;
+            if (packed) {
+                pack_row(row, samples, img->bit_depth, packed, row_bytes);
+                memcpy(dst + 1, packed, row_bytes);
+            } else {
+                memcpy(dst + 1, row, row_bytes);
+            }
+            continue;
+        }
+        const uint8_t *prior = y ? row - img->stride : NULL;
+        uint64_t best = filter_row(FILTER_NONE, row, prior, row_bytes, bpp, dst + 1);
+        dst[0] = FILTER_NONE;
+        for (int f = FILTER_SUB; f < FILTER_COUNT; f++) {
+            uint64_t sum = filter_row(f, row, prior, row_bytes, bpp, trial);
+            if (sum < best) {
+                best = sum;
+                dst[0] = (uint8_t)f;
+                memcpy(dst + 1, trial, row_bytes);
+            }
+        }
+    }
+    free(packed);
+    free(trial);
+    *out = data;
+    *out_len = total;
+    return SHROUD_OK;
+}
+
+static int compress_image(const uint8_t *in, size_t in_len, int level, uint8_t **out,
+                          size_t *out_len)
+{
+    struct libdeflate_compressor *z = libdeflate_alloc_compressor(level);
+    if (!z)
+        return SHROUD_ERR_NOMEM;
+    size_t bound = libdeflate_zlib_compress_bound(z, in_len);
+    uint8_t *buf = malloc(bound);
+    if (!buf) {
+        libdeflate_free_compressor(z);
+        return SHROUD_ERR_NOMEM;
+    }
+    size_t n = libdeflate_zlib_compress(z, in, in_len, buf, bound);
+    libdeflate_free_compressor(z);
+    if (n == 0) {
+        free(buf);
+        return SHROUD_ERR_NOMEM; /* cannot happen: the buffer is the bound */
+    }
+    *out = buf;
+    *out_len = n;
+    return SHROUD_OK;
+}
+
+static int write_kept(bytebuf *out, const png_raster *img, int after_idat)
+{
+    for (size_t i = 0; i < img->kept_len; i++) {
+        const png_kept_chunk *k = &img->kept[i];
+        if ((k->place == PNG_PLACE_AFTER_IDAT) != after_idat)
+            continue;
+        int err = png_chunk_append(out, k->type, k->data, k->length);
+        if (err)
+            return err;
+    }
+    return SHROUD_OK;
+}
+
+static int write_file(const png_raster *img, const uint8_t *extra, size_t extra_len,
+                      const uint8_t *z, size_t z_len, bytebuf *out)
+{
+    static const uint8_t magic[PNG_SIGNATURE_BYTES] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    uint8_t ihdr[13] = {
+        (uint8_t)(img->width >> 24),
+        (uint8_t)(img->width >> 16),
+        (uint8_t)(img->width >> 8),
+        (uint8_t)img->width,
+        (uint8_t)(img->height >> 24),
+        (uint8_t)(img->height >> 16),
+        (uint8_t)(img->height >> 8),
+        (uint8_t)img->height,
+        img->bit_depth,
+        img->color_type,
+        0,
+        0,
+        0,
+    };
+    int err;
+    if (bytebuf_write(out, magic, sizeof magic) != 0)
+        return SHROUD_ERR_NOMEM;
+    if ((err = png_chunk_append(out, "IHDR", ihdr, sizeof ihdr)) || (err = write_kept(out, img, 0)))
+        return err;
+    if (extra_len && bytebuf_write(out, extra, extra_len) != 0)
+        return SHROUD_ERR_NOMEM;
+    for (size_t off = 0; off < z_len; off += PNG_IDAT_MAX) {
+        size_t n = z_len - off < PNG_IDAT_MAX ? z_len - off : PNG_IDAT_MAX;
+        if ((err = png_chunk_append(out, "IDAT", z + off, (uint32_t)n)))
+            return err;
+    }
+    if ((err = write_kept(out, img, 1)))
+        return err;
+    return png_chunk_append(out, "IEND", NULL, 0);
+}
+
+int png_raster_encode(const png_raster *img, const uint8_t *extra_chunks, size_t extra_len,
+                      int level, bytebuf *out)
+{
+    if (!img || !img->pixels || !out || (!extra_chunks && extra_len) || level < 1 || level > 12)
+        return SHROUD_ERR_ARGUMENT;
+    uint8_t *filtered = NULL, *z = NULL;
+    size_t filtered_len = 0, z_len = 0;
+    int err = filter_image(img, &filtered, &filtered_len);
+    if (!err)
+        err = compress_image(filtered, filtered_len, level, &z, &z_len);
+    free(filtered);
+    size_t start = out->len;
+    if (!err)
+        err = write_file(img, extra_chunks, extra_len, z, z_len, out);
+    free(z);
+    if (err && out->len > start) {
+        out->len = start;
+        out->data[start] = 0;
+    }
+    return err;
+}
