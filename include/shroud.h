@@ -59,6 +59,16 @@ enum shroud_error {
     SHROUD_ERR_CANCELLED = -26,        /* a callback asked to stop */
     SHROUD_ERR_PASSPHRASE_MIX = -27,   /* a passphrase stanza must stand alone */
     SHROUD_ERR_KEY_KIND = -28,         /* key cannot do this (e.g. RSA public key used to sign) */
+    SHROUD_ERR_IMAGE = -29,            /* malformed or corrupt image file */
+    SHROUD_ERR_IMAGE_FORMAT = -30,     /* not a PNG/JPEG, or an unsupported variant */
+    SHROUD_ERR_IMAGE_LIMIT = -31,      /* image or one of its chunks exceeds a size limit */
+    SHROUD_ERR_REGION = -32,           /* a region is empty or outside the image */
+    SHROUD_ERR_NO_RECORD = -33,        /* the image carries no redaction record */
+    SHROUD_ERR_RECORD = -34,           /* malformed redaction record */
+    SHROUD_ERR_RECORD_MISMATCH = -35,  /* record belongs to another image, or image was edited */
+    SHROUD_ERR_RECORD_EDITED = -36,    /* the visible region list differs from the sealed one */
+    SHROUD_ERR_NO_SIGNATURE = -37,     /* the image carries no signature */
+    SHROUD_ERR_ALREADY_REDACTED = -38, /* the image already carries a redaction record */
 };
 
 /* One line of English for an error code; never NULL. */
@@ -234,6 +244,130 @@ int shroud_verifier_update(shroud_verifier *v, const uint8_t *buf, size_t len);
  * made by another key; SHROUD_ERR_SIGNATURE when it does not verify. */
 int shroud_verifier_finish(shroud_verifier *v);
 void shroud_verifier_free(shroud_verifier *v);
+
+/* ---- Images: reversible region redaction ------------------------------- */
+
+/* A PNG or JPEG file in memory goes in, a file of the same format comes out.
+ * Regions of the image are obscured for everyone; their original content is
+ * sealed (with the envelope above) to each group's recipients and stored in
+ * the file, so a key holder restores it exactly. JPEG is handled in the DCT
+ * domain: regions grow to whole MCUs and every other block stays
+ * bit-identical. See docs/FORMAT.md, "Redacted images". */
+
+typedef struct {
+    uint32_t x, y, w, h; /* pixels; w, h >= 1, inside the image */
+} shroud_region;
+
+enum shroud_style {
+    SHROUD_STYLE_NOISE = 0,    /* random content: leaks nothing (default) */
+    SHROUD_STYLE_FILL = 1,     /* a flat black box: leaks nothing */
+    SHROUD_STYLE_PIXELATE = 2, /* coarse cells of average colour: LEAKS shapes and colours */
+    SHROUD_STYLE_BLUR = 3,     /* a strong blur: LEAKS shapes and colours */
+};
+
+enum shroud_image_format { SHROUD_IMAGE_PNG = 1, SHROUD_IMAGE_JPEG = 2 };
+
+/* Images beyond these are refused with SHROUD_ERR_IMAGE_LIMIT before any
+ * large allocation (decompression bombs). */
+#define SHROUD_IMAGE_MAX_DIMENSION 32768u                  /* pixels per side */
+#define SHROUD_IMAGE_MAX_PIXELS (64u * 1024u * 1024u)      /* width * height */
+#define SHROUD_IMAGE_MAX_FILE_BYTES (512u * 1024u * 1024u) /* the whole file */
+
+#define SHROUD_MAX_GROUPS 16
+#define SHROUD_MAX_REGIONS 256   /* per group */
+#define SHROUD_GROUP_NAME_MAX 64 /* bytes of [A-Za-z0-9._-] */
+
+typedef struct shroud_redactor shroud_redactor;
+
+/* Parses the image (refusing corrupt files, and images above the limits in
+ * docs/FORMAT.md with SHROUD_ERR_IMAGE_LIMIT). The buffer must stay valid
+ * until shroud_redactor_free. */
+int shroud_redactor_new(shroud_redactor **out, const uint8_t *image, size_t len);
+
+/* The image's size in pixels. */
+int shroud_redactor_size(const shroud_redactor *r, uint32_t *width, uint32_t *height);
+
+/* Adds a group: its regions are obscured with `style` and their original
+ * content is sealed to the recipients and/or one passphrase (pass may be NULL;
+ * log_n 0 means SHROUD_SCRYPT_DEFAULT_LOG_N). Names must be unique. */
+int shroud_redactor_add_group(shroud_redactor *r, const char *name, int style,
+                              const shroud_region *regions, size_t n_regions,
+                              const shroud_recipient *const *recipients, size_t n_recipients,
+                              const char *pass, size_t pass_len, int log_n);
+
+/* Drops EXIF, XMP, ICC profiles, comments and text chunks from the output
+ * (the markers that decoding needs stay). */
+int shroud_redactor_strip_metadata(shroud_redactor *r, int strip);
+/* PNG output compression level, 1 (fast) .. 12 (small); default 6. */
+int shroud_redactor_png_level(shroud_redactor *r, int level);
+/* Signs the output with the identity (embedded image signature). */
+int shroud_redactor_sign(shroud_redactor *r, const shroud_identity *signer);
+
+/* Produces the redacted file. Free *out with shroud_free. */
+int shroud_redactor_finish(shroud_redactor *r, uint8_t **out, size_t *out_len);
+void shroud_redactor_free(shroud_redactor *r);
+
+/* What an image carries, readable without any key. */
+typedef struct {
+    char name[SHROUD_GROUP_NAME_MAX + 1];
+    int style; /* enum shroud_style */
+    size_t n_regions;
+    shroud_region *regions; /* as requested */
+    shroud_region *covered; /* what is actually obscured (JPEG: grown to MCUs) */
+    size_t n_stanzas;       /* recipients and passphrases it is sealed to */
+    unsigned stanza_kinds;  /* bit 1<<k for each SHROUD_STANZA_* k present */
+    int restore_status;     /* after shroud_restore: SHROUD_OK when restored, else why not */
+} shroud_group_info;
+
+enum shroud_stanza_kind {
+    SHROUD_STANZA_X25519 = 1,
+    SHROUD_STANZA_RSA_OAEP = 2,
+    SHROUD_STANZA_SCRYPT = 3,
+    SHROUD_STANZA_PBKDF2 = 4,
+};
+
+typedef struct {
+    int format; /* enum shroud_image_format */
+    uint32_t width, height;
+    int progressive; /* JPEG */
+    size_t n_groups; /* 0: no redaction record */
+    shroud_group_info *groups;
+    int has_signature;
+    char *signer; /* the signer's public key as text (key line or PEM), or NULL */
+    uint8_t signer_key_id[SHROUD_KEY_ID_BYTES];
+    int signature_status; /* SHROUD_OK if the signature verifies against `signer` */
+} shroud_image_info;
+
+/* Describes the image: format, size, groups, regions, recipient kinds,
+ * signature and whether it verifies against the key it names. Free with
+ * shroud_image_info_free. */
+int shroud_image_inspect(const uint8_t *image, size_t len, shroud_image_info **out);
+void shroud_image_info_free(shroud_image_info *info);
+
+/* Restores every group the identities (or the passphrase source) open and
+ * returns the restored file without any shroud record or signature. Groups
+ * that no key opens stay obscured; *info (optional) tells which group was
+ * restored (restore_status). SHROUD_ERR_NO_IDENTITY when none opens;
+ * SHROUD_ERR_RECORD_MISMATCH / SHROUD_ERR_RECORD_EDITED when the record does
+ * not match the image; nothing is returned on error. A JPEG whose groups are
+ * all restored decodes to exactly the original pixels. Free *out with
+ * shroud_free and *info with shroud_image_info_free. */
+int shroud_restore(const uint8_t *image, size_t len, const shroud_identity *const *ids,
+                   size_t n_ids, shroud_passphrase_fn ask, void *ask_ctx, uint8_t **out,
+                   size_t *out_len, shroud_image_info **info);
+
+/* ---- Images: embedded signatures ---------------------------------------- */
+
+/* Signs a PNG or JPEG: the signature (and the signer's public key) is stored
+ * inside the file, over every byte of the file but the signature itself. An
+ * existing signature is replaced. Free *out with shroud_free. */
+int shroud_image_sign(const uint8_t *image, size_t len, const shroud_identity *signer,
+                      uint8_t **out, size_t *out_len);
+
+/* Checks the embedded signature against `key`: SHROUD_OK,
+ * SHROUD_ERR_NO_SIGNATURE, SHROUD_ERR_WRONG_SIGNER (made by another key) or
+ * SHROUD_ERR_SIGNATURE (the image changed after signing). */
+int shroud_image_verify(const uint8_t *image, size_t len, const shroud_recipient *key);
 
 #ifdef __cplusplus
 }

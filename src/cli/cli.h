@@ -24,6 +24,9 @@ int cmd_encrypt(int argc, char **argv);
 int cmd_decrypt(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_redact(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
 
 /* ---- errors (errors.c) ---- */
 
@@ -123,8 +126,39 @@ shroud_recipient *parse_recipient_arg(const char *text);
  * Returns 0, or prints the problem and returns EXIT_FAILED. */
 int load_recipients_file(const char *path, shroud_recipient **list, size_t cap, size_t *n);
 
+/* -k: the key itself, or a file holding it; prints the problem and returns
+ * NULL on failure. */
+shroud_recipient *load_public_key(const char *arg);
+
 /* Formats a key id as 16 hex digits into out[17]. */
 void format_key_id(const uint8_t id[SHROUD_KEY_ID_BYTES], char out[2 * SHROUD_KEY_ID_BYTES + 1]);
+
+/* ---- JSON output (json.c) ---- */
+
+/* Prints s as a JSON string (quotes included) on standard output. */
+void json_print_string(const char *s);
+
+/* ---- images (images.c) ---- */
+
+/* 1 if the file starts like a PNG or a JPEG (its first bytes are read and the
+ * file is not otherwise touched); 0 otherwise, also when it cannot be read. */
+int file_is_image(const char *path);
+
+/* Reads a whole image file ('-': standard input) of at most
+ * SHROUD_IMAGE_MAX_FILE_BYTES. Returns 0, or prints the problem and returns
+ * EXIT_FAILED. Free with free(). */
+int read_image(const char *path, uint8_t **buf, size_t *len);
+
+/* Writes an image atomically to path ('-' or NULL: standard output, refused
+ * on a terminal). Returns 0, or prints the problem and returns EXIT_FAILED. */
+int write_image(const char *path, int force, mode_t mode, const uint8_t *buf, size_t len);
+
+/* Prints "shroud: FILE: <explanation of err for an image>"; returns EXIT_FAILED. */
+int image_fail(const char *file, int err);
+
+/* The names used on the command line and in JSON. */
+const char *style_name(int style);
+const char *format_name(int format);
 
 /* ---- cleanup on signals (signals.c) ---- */
 

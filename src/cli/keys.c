@@ -122,3 +122,17 @@ int load_recipients_file(const char *path, shroud_recipient **list, size_t cap, 
         return fail("%s: no public key found", path);
     return 0;
 }
+
+shroud_recipient *load_public_key(const char *arg)
+{
+    shroud_recipient *r = NULL;
+    if (shroud_recipient_parse(&r, arg, strlen(arg)) == SHROUD_OK)
+        return r;
+    if (!path_exists(arg))
+        return parse_recipient_arg(arg); /* prints why the text is not a key */
+    shroud_recipient *list[1] = {NULL};
+    size_t n = 0;
+    if (load_recipients_file(arg, list, 1, &n))
+        return NULL;
+    return list[0];
+}

@@ -15,8 +15,11 @@ static const command commands[] = {
     {"pubkey", cmd_pubkey, "print the public key of an identity"},
     {"encrypt", cmd_encrypt, "encrypt a file or stream to public keys or a passphrase"},
     {"decrypt", cmd_decrypt, "decrypt a file or stream"},
-    {"sign", cmd_sign, "make a detached signature of a file"},
-    {"verify", cmd_verify, "check a detached signature"},
+    {"redact", cmd_redact, "obscure regions of a PNG/JPEG, keeping the original sealed inside"},
+    {"restore", cmd_restore, "restore the regions of a redacted image your keys open"},
+    {"inspect", cmd_inspect, "show what an image carries: groups, regions, signature"},
+    {"sign", cmd_sign, "sign an image (embedded) or any file (detached signature)"},
+    {"verify", cmd_verify, "check an image's embedded signature or a detached one"},
 };
 
 static void usage(FILE *f)

@@ -116,14 +116,19 @@ int pass_new(const pass_source *src, char *buf, size_t cap, size_t *len)
         return pass_from_file(src->file, buf, cap, len) == 0 ? 0 : EXIT_FAILED;
     char again[SHROUD_PASSPHRASE_MAX];
     size_t again_len = 0;
-    int rc = pass_from_tty("Enter passphrase: ", buf, cap, len);
+    char prompt[256], confirm[256];
+    snprintf(prompt, sizeof prompt, "Enter passphrase%s%s: ", src->what ? " for " : "",
+             src->what ? src->what : "");
+    snprintf(confirm, sizeof confirm, "Confirm passphrase%s%s: ", src->what ? " for " : "",
+             src->what ? src->what : "");
+    int rc = pass_from_tty(prompt, buf, cap, len);
     if (rc == -1)
         return fail("no terminal to ask for a passphrase on; use --passphrase-file FILE");
     if (rc != 0)
         return EXIT_FAILED;
     if (*len == 0)
         return fail("empty passphrase refused");
-    rc = pass_from_tty("Confirm passphrase: ", again, sizeof again, &again_len);
+    rc = pass_from_tty(confirm, again, sizeof again, &again_len);
     int same = rc == 0 && again_len == *len && memcmp(again, buf, *len) == 0;
     memset(again, 0, sizeof again);
     if (!same) {

@@ -8,19 +8,27 @@
 #include "cli/cli.h"
 
 static const char sign_help[] =
-    "Usage: shroud sign [-i IDENTITY] [-o SIGFILE] FILE\n"
+    "Usage: shroud sign [-i IDENTITY] -o OUT IMAGE\n"
+    "       shroud sign [-i IDENTITY] [--detached] [-o SIGFILE] FILE\n"
     "\n"
-    "Signs FILE ('-' for standard input) with the identity's Ed25519 key, or with\n"
-    "RSA-PSS-SHA256 for an RSA identity, and writes an armored detached signature\n"
-    "('-----BEGIN SHROUD SIGNATURE-----') to SIGFILE (default: FILE.sig).\n"
-    "Check it with: shroud verify -k PUBKEY FILE\n"
+    "Signs with the identity's Ed25519 key, or with RSA-PSS-SHA256 for an RSA\n"
+    "identity.\n"
+    "A PNG or JPEG is signed inside: OUT is the image with an embedded signature\n"
+    "(and the signer's public key) over every other byte of the file, redaction\n"
+    "record included; an earlier embedded signature is replaced.\n"
+    "Any other FILE ('-' for standard input), or an image with --detached, gets an\n"
+    "armored detached signature ('-----BEGIN SHROUD SIGNATURE-----') in SIGFILE\n"
+    "(default: FILE.sig).\n"
+    "Check either with: shroud verify -k PUBKEY FILE\n"
     "\n"
     "Options:\n"
     "  -i, --identity IDENTITY   the signing key (default: $SHROUD_IDENTITY, else\n"
     "                            ~/.config/shroud/identity)\n"
     "      --passphrase-file F   passphrase of a protected identity (else asked)\n"
-    "  -o, --output SIGFILE      where to write the signature; '-' for stdout\n"
-    "  -f, --force               replace SIGFILE if it exists\n"
+    "  -o, --output OUT|SIGFILE  the signed image, or where to write a detached\n"
+    "                            signature; '-' for stdout\n"
+    "      --detached            sign an image with a detached signature instead\n"
+    "  -f, --force               replace the output if it exists\n"
     "  -h, --help                show this help\n";
 
 static int sign_update(void *ctx, const uint8_t *buf, size_t len)
@@ -49,6 +57,20 @@ static int sign_input(const char *file, const shroud_identity *id, char **sig, s
     return err ? fail("cannot sign %s: %s", in.name, shroud_strerror(err)) : 0;
 }
 
+/* Writes a copy of the image with an embedded signature. */
+static int sign_image(const char *file, const shroud_identity *id, const char *output, int force)
+{
+    uint8_t *image = NULL, *out = NULL;
+    size_t len = 0, out_len = 0;
+    if (read_image(file, &image, &len))
+        return EXIT_FAILED;
+    int err = shroud_image_sign(image, len, id, &out, &out_len);
+    free(image);
+    int rc = err ? image_fail(file, err) : write_image(output, force, 0644, out, out_len);
+    shroud_free(out);
+    return rc;
+}
+
 int cmd_sign(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -56,11 +78,12 @@ int cmd_sign(int argc, char **argv)
         {"passphrase-file", required_argument, NULL, 'F'},
         {"output", required_argument, NULL, 'o'},
         {"force", no_argument, NULL, 'f'},
+        {"detached", no_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *identity = NULL, *pass_file = NULL, *output = NULL;
-    int force = 0, c;
+    int force = 0, detached = 0, c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":i:o:fh", longopts, NULL)) != -1) {
         switch (c) {
@@ -76,6 +99,9 @@ int cmd_sign(int argc, char **argv)
         case 'f':
             force = 1;
             break;
+        case 'D':
+            detached = 1;
+            break;
         case 'h':
             fputs(sign_help, stdout);
             return 0;
@@ -86,6 +112,12 @@ int cmd_sign(int argc, char **argv)
     if (optind + 1 != argc)
         return usage_error("sign", "give exactly one FILE to sign");
     const char *file = argv[optind];
+    int embed = !detached && file_is_image(file);
+    if (embed && !output)
+        return usage_error("sign",
+                           "signing an image writes a signed copy: give -o OUT (or --detached "
+                           "for a separate %s.sig)",
+                           file);
     if (strcmp(file, "-") == 0 && !output)
         return usage_error("sign", "signing standard input needs -o SIGFILE");
     char default_out[4096];
@@ -101,6 +133,11 @@ int cmd_sign(int argc, char **argv)
     free(path);
     if (!id)
         return EXIT_FAILED;
+    if (embed) {
+        int rc = sign_image(file, id, output, force);
+        shroud_identity_free(id);
+        return rc;
+    }
     char *sig = NULL;
     size_t sig_len = 0;
     int rc = sign_input(file, id, &sig, &sig_len);

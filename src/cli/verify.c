@@ -10,9 +10,13 @@
 static const char verify_help[] =
     "Usage: shroud verify -k PUBKEY_OR_FILE [-s SIGFILE] [--json] FILE\n"
     "\n"
-    "Checks that SIGFILE (default: FILE.sig) is a signature of FILE ('-' for\n"
-    "standard input) made by the key. Exit status 0 when it verifies, 1 when it\n"
-    "does not (modified file or signature, another signer) or cannot be checked.\n"
+    "Checks that FILE was signed by the key. For a PNG or JPEG without -s, the\n"
+    "signature embedded in the image by 'shroud sign' or 'shroud redact --sign' is\n"
+    "checked (any change to the image after signing, its redaction record\n"
+    "included, makes it fail); when the image has none, FILE.sig is used if it\n"
+    "exists. Otherwise SIGFILE (default: FILE.sig) must be a detached signature of\n"
+    "FILE ('-' for standard input). Exit status 0 when it verifies, 1 when it does\n"
+    "not (modified file or signature, another signer) or cannot be checked.\n"
     "\n"
     "Options:\n"
     "  -k, --key PUBKEY_OR_FILE  the signer's public key: a 'shroudpk1...' line, or a\n"
@@ -21,47 +25,55 @@ static const char verify_help[] =
     "      --json                print the result as JSON on standard output\n"
     "  -h, --help                show this help\n";
 
-/* -k accepts the key itself or a file that holds it. */
-static shroud_recipient *load_key(const char *arg)
-{
-    shroud_recipient *r = NULL;
-    if (shroud_recipient_parse(&r, arg, strlen(arg)) == SHROUD_OK)
-        return r;
-    if (!path_exists(arg))
-        return parse_recipient_arg(arg); /* prints why the text is not a key */
-    shroud_recipient *list[1] = {NULL};
-    size_t n = 0;
-    if (load_recipients_file(arg, list, 1, &n))
-        return NULL;
-    return list[0];
-}
-
 static int verify_update(void *ctx, const uint8_t *buf, size_t len)
 {
     return shroud_verifier_update(ctx, buf, len);
 }
 
-static void print_json(int err, const shroud_recipient *key, const char *file)
+static void print_json(int err, const shroud_recipient *key, const char *file, int embedded)
 {
     uint8_t id[SHROUD_KEY_ID_BYTES];
     char hex[2 * SHROUD_KEY_ID_BYTES + 1] = "";
     if (shroud_recipient_key_id(key, id) == SHROUD_OK)
         format_key_id(id, hex);
-    printf("{\"file\":\"");
-    for (const char *p = file; *p; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (ch == '"' || ch == '\\')
-            printf("\\%c", ch);
-        else if (ch < 0x20)
-            printf("\\u%04x", ch);
-        else
-            putchar(ch);
-    }
-    printf("\",\"valid\":%s,\"key_id\":\"%s\",\"error\":", err ? "false" : "true", hex);
+    printf("{\"file\":");
+    json_print_string(file);
+    printf(",\"embedded\":%s,\"valid\":%s,\"key_id\":\"%s\",\"error\":",
+           embedded ? "true" : "false", err ? "false" : "true", hex);
     if (err)
         printf("\"%s\"}\n", shroud_strerror(err));
     else
         printf("null}\n");
+}
+
+/* Checks the signature embedded in an image. Returns -1, having printed
+ * nothing, when the image has none and fallback is set. */
+static int verify_image(const shroud_recipient *key, const char *file, int json, int fallback)
+{
+    uint8_t *image = NULL;
+    size_t len = 0;
+    if (read_image(file, &image, &len))
+        return EXIT_FAILED;
+    int err = shroud_image_verify(image, len, key);
+    free(image);
+    if (err == SHROUD_ERR_NO_SIGNATURE && fallback)
+        return -1;
+    if (json) {
+        print_json(err, key, file, 1);
+        return err ? EXIT_FAILED : 0;
+    }
+    if (err == SHROUD_ERR_SIGNATURE)
+        return fail("%s: BAD signature: the image was changed after it was signed", file);
+    if (err == SHROUD_ERR_WRONG_SIGNER)
+        return fail("%s: signed by another key, not by the one given", file);
+    if (err == SHROUD_ERR_NO_SIGNATURE)
+        return fail("%s carries no embedded signature (sign it with 'shroud sign -i IDENTITY "
+                    "-o OUT %s', or give a detached one with -s SIGFILE)",
+                    file, file);
+    if (err)
+        return image_fail(file, err);
+    fprintf(stderr, "shroud: good signature of %s (embedded)\n", file);
+    return 0;
 }
 
 int cmd_verify(int argc, char **argv)
@@ -100,13 +112,23 @@ int cmd_verify(int argc, char **argv)
         return usage_error("verify", "give exactly one FILE to check");
     const char *file = argv[optind];
     char default_sig[4096];
+    if (!sig_path && file_is_image(file)) {
+        snprintf(default_sig, sizeof default_sig, "%s.sig", file);
+        shroud_recipient *key = load_public_key(key_arg);
+        if (!key)
+            return EXIT_FAILED;
+        int rc = verify_image(key, file, json, path_exists(default_sig));
+        shroud_recipient_free(key);
+        if (rc >= 0)
+            return rc;
+    }
     if (!sig_path) {
         if (strcmp(file, "-") == 0)
             return usage_error("verify", "checking standard input needs -s SIGFILE");
         snprintf(default_sig, sizeof default_sig, "%s.sig", file);
         sig_path = default_sig;
     }
-    shroud_recipient *key = load_key(key_arg);
+    shroud_recipient *key = load_public_key(key_arg);
     if (!key)
         return EXIT_FAILED;
     char *sig = NULL;
@@ -134,7 +156,7 @@ int cmd_verify(int argc, char **argv)
     if (err == SHROUD_ERR_CANCELLED && read_errno)
         rc = fail("cannot read %s: %s", file, strerror(read_errno));
     else if (json)
-        print_json(err, key, file), rc = err ? EXIT_FAILED : 0;
+        print_json(err, key, file, 0), rc = err ? EXIT_FAILED : 0;
     else if (err)
         rc = fail("%s: %s (signature %s)", file, shroud_strerror(err), sig_path);
     else

@@ -65,6 +65,27 @@ const char *shroud_strerror(int err)
         return "a passphrase cannot be combined with other recipients";
     case SHROUD_ERR_KEY_KIND:
         return "this kind of key cannot do that";
+    case SHROUD_ERR_IMAGE:
+        return "malformed or corrupt image file";
+    case SHROUD_ERR_IMAGE_FORMAT:
+        return "unsupported image: expected a PNG or a JPEG (8-bit, baseline or progressive)";
+    case SHROUD_ERR_IMAGE_LIMIT:
+        return "image too large: it exceeds shroud's pixel or chunk size limits";
+    case SHROUD_ERR_REGION:
+        return "region is empty or lies outside the image";
+    case SHROUD_ERR_NO_RECORD:
+        return "the image carries no shroud redaction record";
+    case SHROUD_ERR_RECORD:
+        return "malformed redaction record (corrupted?)";
+    case SHROUD_ERR_RECORD_MISMATCH:
+        return "the redaction record does not belong to this image (copied from another image, "
+               "or the image was edited after redaction)";
+    case SHROUD_ERR_RECORD_EDITED:
+        return "the image's region list was edited: it differs from the sealed one";
+    case SHROUD_ERR_NO_SIGNATURE:
+        return "the image carries no shroud signature";
+    case SHROUD_ERR_ALREADY_REDACTED:
+        return "the image is already redacted (restore it first, or redact the original)";
     }
     return "unknown error";
 }

@@ -1,0 +1,28 @@
+/*
+ * redactor.h — what redact.c, restore.c and inspect.c share (internal).
+ */
+#ifndef SHROUD_REDACT_REDACTOR_H
+#define SHROUD_REDACT_REDACTOR_H
+
+#include "image/jpeg_coeffs.h"
+#include "image/png_raster.h"
+#include "redact/record.h"
+
+#define RECORD_DEFLATE_LEVEL 6
+
+/* A decoded image of either format. */
+typedef struct {
+    int format; /* enum shroud_image_format */
+    uint32_t width, height;
+    png_raster *png;
+    jpeg_coeffs *jpeg;
+} decoded_image;
+
+/* Decodes a PNG or JPEG file. */
+int decoded_image_read(const uint8_t *buf, size_t len, decoded_image *out);
+void decoded_image_free(decoded_image *d);
+
+/* The covered rectangle of a region (JPEG: grown to whole MCUs). */
+void decoded_image_cover(const decoded_image *d, const shroud_region *r, shroud_region *covered);
+
+#endif
