@@ -284,6 +284,9 @@ int read_small_file(const char *path, size_t max, char **out, size_t *out_len)
     if (e)
         return e;
     size_t cap = 4096, len = 0;
+    struct stat st; /* a regular file: its size, plus one byte to see the end */
+    if (fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+        cap = (uint64_t)st.st_size < max ? (size_t)st.st_size + 1 : max;
     char *buf = malloc(cap + 1);
     while (buf) {
         if (len == cap) {

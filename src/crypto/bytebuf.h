@@ -13,10 +13,16 @@ typedef struct {
     uint8_t *data;
     size_t len, cap;
     int secret;
+    size_t touched; /* bytes of data ever written: what a wipe must cover */
 } bytebuf;
 
 /* A shroud_write_fn appending to the bytebuf at ctx; -1 when out of memory. */
 int bytebuf_write(void *ctx, const uint8_t *buf, size_t len);
+
+/* Makes room for `extra` more bytes without writing them, so a caller that
+ * knows the final size (or a bound) avoids regrowing: 0, or -1 when out of
+ * memory. Pages reserved but never written cost no memory. */
+int bytebuf_reserve(bytebuf *b, size_t extra);
 
 /* Ends the buffer's life: on err == SHROUD_OK hands the data over (never NULL,
  * free with free()) and returns SHROUD_OK; otherwise frees it (wiping it if

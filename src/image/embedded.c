@@ -85,6 +85,11 @@ int image_embedded_rewrite(const uint8_t *buf, size_t len, const image_embedded 
         return SHROUD_ERR_ARGUMENT;
     if (payload && payload_len > EMBED_MAX_PAYLOAD)
         return SHROUD_ERR_IMAGE_LIMIT;
+    /* the file plus the new blocks and their headers (one per 64 KiB at most) */
+    size_t n_payload = payload ? payload_len : 0;
+    if (n_payload > SIZE_MAX / 2 - len ||
+        bytebuf_reserve(out, len + n_payload + n_payload / 4096 + 64) != 0)
+        return SHROUD_ERR_NOMEM;
     switch (e->format) {
     case IMAGE_FORMAT_PNG:
         return png_embedded_rewrite(buf, len, e, remove_mask, kind, payload, payload_len, out);

@@ -29,35 +29,47 @@ static uint8_t paeth(uint8_t a, uint8_t b, uint8_t c)
     return pb <= pc ? b : c;
 }
 
+/* The cost of a filtered byte: its absolute value as a signed byte. */
+static inline unsigned cost(uint8_t v)
+{
+    return v < 128 ? v : 256u - v;
+}
+
 /* Filters row (n bytes, bpp bytes per pixel for the left neighbour) against
- * prior (the previous raw row, or NULL for the first) into out; returns the
- * sum of absolute values of the output taken as signed bytes. */
+ * prior (the previous raw row; a row of zeros for the first) into out and
+ * returns the sum of the costs of the output. One loop per filter, so each
+ * is a straight pass the compiler can vectorise. */
 static uint64_t filter_row(int filter, const uint8_t *row, const uint8_t *prior, size_t n,
                            size_t bpp, uint8_t *out)
 {
     uint64_t sum = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t a = i >= bpp ? row[i - bpp] : 0, b = prior ? prior[i] : 0,
-                c = (prior && i >= bpp) ? prior[i - bpp] : 0, predicted;
-        switch (filter) {
-        case FILTER_SUB:
-            predicted = a;
-            break;
-        case FILTER_UP:
-            predicted = b;
-            break;
-        case FILTER_AVERAGE:
-            predicted = (uint8_t)((a + b) >> 1);
-            break;
-        case FILTER_PAETH:
-            predicted = paeth(a, b, c);
-            break;
-        default:
-            predicted = 0;
-        }
-        uint8_t v = (uint8_t)(row[i] - predicted);
-        out[i] = v;
-        sum += v < 128 ? v : 256u - v;
+    size_t i;
+    switch (filter) {
+    case FILTER_NONE:
+        for (i = 0; i < n; i++)
+            sum += cost(out[i] = row[i]);
+        break;
+    case FILTER_SUB:
+        for (i = 0; i < bpp && i < n; i++)
+            sum += cost(out[i] = row[i]);
+        for (; i < n; i++)
+            sum += cost(out[i] = (uint8_t)(row[i] - row[i - bpp]));
+        break;
+    case FILTER_UP:
+        for (i = 0; i < n; i++)
+            sum += cost(out[i] = (uint8_t)(row[i] - prior[i]));
+        break;
+    case FILTER_AVERAGE:
+        for (i = 0; i < bpp && i < n; i++)
+            sum += cost(out[i] = (uint8_t)(row[i] - (prior[i] >> 1)));
+        for (; i < n; i++)
+            sum += cost(out[i] = (uint8_t)(row[i] - ((row[i - bpp] + prior[i]) >> 1)));
+        break;
+    default: /* FILTER_PAETH: with a = c = 0 at the left edge it predicts b */
+        for (i = 0; i < bpp && i < n; i++)
+            sum += cost(out[i] = (uint8_t)(row[i] - prior[i]));
+        for (; i < n; i++)
+            sum += cost(out[i] = (uint8_t)(row[i] - paeth(row[i - bpp], prior[i], prior[i - bpp])));
     }
     return sum;
 }
@@ -89,7 +101,9 @@ static int filter_image(const png_raster *img, uint8_t **out, size_t *out_len)
         free(data);
         return SHROUD_ERR_NOMEM;
     }
-    if (adaptive && !(trial = malloc(row_bytes))) {
+    uint8_t *zeros = NULL; /* the prior row of the first row */
+    if (adaptive && (!(trial = malloc(row_bytes)) || !(zeros = calloc(1, row_bytes)))) {
+        free(trial);
         free(data);
         return SHROUD_ERR_NOMEM;
     }
@@ -106,7 +120,7 @@ static int filter_image(const png_raster *img, uint8_t **out, size_t *out_len)
             }
             continue;
         }
-        const uint8_t *prior = y ? row - img->stride : NULL;
+        const uint8_t *prior = y ? row - img->stride : zeros;
         uint64_t best = filter_row(FILTER_NONE, row, prior, row_bytes, bpp, dst + 1);
         dst[0] = FILTER_NONE;
         for (int f = FILTER_SUB; f < FILTER_COUNT; f++) {
@@ -120,6 +134,7 @@ static int filter_image(const png_raster *img, uint8_t **out, size_t *out_len)
     }
     free(packed);
     free(trial);
+    free(zeros);
     *out = data;
     *out_len = total;
     return SHROUD_OK;

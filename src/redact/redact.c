@@ -237,6 +237,9 @@ static int encode_redacted(shroud_redactor *r, bytebuf *out)
     if (o.huffman == JPEG_HUFF_GIVEN)
         o.huffman = JPEG_HUFF_OPTIMIZE;
     o.markers = r->strip ? JPEG_MARKERS_ESSENTIAL : JPEG_MARKERS_ALL;
+    /* About the input's size: noise blocks cost more bits than most. */
+    if (bytebuf_reserve(out, r->len + r->len / 4 + 65536) != 0)
+        return SHROUD_ERR_NOMEM;
     return jpeg_coeffs_write(r->img.jpeg, &o, out);
 }
 

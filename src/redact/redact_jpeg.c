@@ -97,6 +97,14 @@ static int capture_block(const int16_t *blk, bytebuf *out)
 int jpeg_capture(jpeg_coeffs *j, const shroud_region *regions, size_t n, bytebuf *out)
 {
     const jpeg_info *info = jpeg_coeffs_info(j);
+    size_t most = 0; /* every block at its largest: one allocation, never regrown */
+    for (size_t i = 0; i < n; i++)
+        for (int c = 0; c < info->components; c++) {
+            block_rect b = blocks_of(info, c, &regions[i]);
+            most += (size_t)(b.bx1 - b.bx0) * (b.by1 - b.by0) * (1 + 2 * 64);
+        }
+    if (bytebuf_reserve(out, most) != 0)
+        return SHROUD_ERR_NOMEM;
     for (size_t i = 0; i < n; i++)
         for (int c = 0; c < info->components; c++) {
             block_rect b = blocks_of(info, c, &regions[i]);

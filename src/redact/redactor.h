@@ -8,7 +8,7 @@
 #include "image/png_raster.h"
 #include "redact/record.h"
 
-#define RECORD_DEFLATE_LEVEL 6
+#define RECORD_DEFLATE_LEVEL 1
 
 /* A decoded image of either format. */
 typedef struct {
