@@ -81,17 +81,64 @@ static block_rect blocks_of(const jpeg_info *info, int c, const shroud_region *r
 
 /* ---- capture and put back ---- */
 
+/* A coefficient as an unsigned number: 0, -1, 1, -2, 2 ... -> 0, 1, 2, 3, 4 ... */
+static uint16_t zigzag_sign(int16_t v)
+{
+    return (uint16_t)((uint16_t)v << 1 ^ (uint16_t)(v < 0 ? 0xFFFF : 0));
+}
+
+static int16_t unzigzag_sign(uint16_t u)
+{
+    return (int16_t)(u >> 1 ^ (uint16_t) - (u & 1));
+}
+
+/* Appends u as a little-endian base-128 number (1 to 3 bytes); returns the
+ * bytes written. */
+static size_t put_varint(uint8_t *p, uint16_t u)
+{
+    size_t n = 0;
+    while (u >= 0x80) {
+        p[n++] = (uint8_t)(0x80 | (u & 0x7F));
+        u >>= 7;
+    }
+    p[n++] = (uint8_t)u;
+    return n;
+}
+
+/* Reads a varint written by put_varint, refusing longer (non-minimal)
+ * encodings and values above 16 bits. */
+static int take_varint(cursor *c, uint16_t *out)
+{
+    uint32_t u = 0;
+    for (unsigned shift = 0; shift <= 14; shift += 7) {
+        uint8_t b;
+        if (take_u8(c, &b))
+            return -1;
+        u |= (uint32_t)(b & 0x7F) << shift;
+        if (!(b & 0x80)) {
+            if ((shift && b == 0) || u > 0xFFFF)
+                return -1;
+            *out = (uint16_t)u;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+#define BLOCK_BYTES_MAX (1 + 3 * 64)
+
 static int capture_block(const int16_t *blk, bytebuf *out)
 {
-    uint8_t buf[1 + 2 * 64];
+    uint8_t buf[BLOCK_BYTES_MAX];
     unsigned n = 0;
     for (unsigned k = 0; k < 64; k++)
         if (blk[zigzag[k]] != 0)
             n = k + 1;
-    buf[0] = (uint8_t)n;
+    size_t len = 0;
+    buf[len++] = (uint8_t)n;
     for (unsigned k = 0; k < n; k++)
-        put_u16(buf + 1 + 2 * k, (uint16_t)blk[zigzag[k]]);
-    return append(out, buf, 1 + 2 * (size_t)n);
+        len += put_varint(buf + len, zigzag_sign(blk[zigzag[k]]));
+    return append(out, buf, len);
 }
 
 int jpeg_capture(jpeg_coeffs *j, const shroud_region *regions, size_t n, bytebuf *out)
@@ -101,7 +148,7 @@ int jpeg_capture(jpeg_coeffs *j, const shroud_region *regions, size_t n, bytebuf
     for (size_t i = 0; i < n; i++)
         for (int c = 0; c < info->components; c++) {
             block_rect b = blocks_of(info, c, &regions[i]);
-            most += (size_t)(b.bx1 - b.bx0) * (b.by1 - b.by0) * (1 + 2 * 64);
+            most += (size_t)(b.bx1 - b.bx0) * (b.by1 - b.by0) * BLOCK_BYTES_MAX;
         }
     if (bytebuf_reserve(out, most) != 0)
         return SHROUD_ERR_NOMEM;
@@ -140,11 +187,13 @@ int jpeg_put_back(jpeg_coeffs *j, const shroud_region *regions, size_t n, const 
                         return SHROUD_ERR_RECORD;
                     int16_t blk[64] = {0};
                     for (unsigned k = 0; k < count; k++) {
-                        uint16_t v;
-                        if (take_u16(&cur, &v))
+                        uint16_t u;
+                        if (take_varint(&cur, &u))
                             return SHROUD_ERR_RECORD;
-                        blk[zigzag[k]] = (int16_t)v;
+                        blk[zigzag[k]] = unzigzag_sign(u);
                     }
+                    if (count && blk[zigzag[count - 1]] == 0)
+                        return SHROUD_ERR_RECORD; /* n must end on a non-zero value */
                     memcpy(row[bx], blk, sizeof blk);
                 }
             }
@@ -181,18 +230,20 @@ static int noise_rect(jpeg_coeffs *j, int c, block_rect b)
     const jpeg_comp_geometry *g = &jpeg_coeffs_info(j)->comp[c];
     size_t per_block = 2 * (1 + NOISE_AC);
     size_t row_bytes = (size_t)(b.bx1 - b.bx0) * per_block;
-    if (row_bytes == 0)
+    size_t all = row_bytes * (b.by1 - b.by0);
+    if (all == 0)
         return SHROUD_OK;
-    uint8_t *rnd = malloc(row_bytes);
+    uint8_t *rnd = malloc(all); /* one draw for the rectangle: fewer CSPRNG calls */
     if (!rnd)
         return SHROUD_ERR_NOMEM;
     long dc_range = c == 0 ? 1016 : 512;
-    int err = SHROUD_OK;
+    int err = prim_random(rnd, all);
     for (uint32_t by = b.by0; by < b.by1 && err == SHROUD_OK; by++) {
         JPEG_BLOCK *row = jpeg_coeffs_row(j, c, by);
-        err = row ? prim_random(rnd, row_bytes) : SHROUD_ERR_IMAGE;
+        err = row ? SHROUD_OK : SHROUD_ERR_IMAGE;
         for (uint32_t bx = b.bx0; bx < b.bx1 && err == SHROUD_OK; bx++) {
-            const uint8_t *r = rnd + (size_t)(bx - b.bx0) * per_block;
+            const uint8_t *r =
+                rnd + (size_t)(by - b.by0) * row_bytes + (size_t)(bx - b.bx0) * per_block;
             int16_t *blk = row[bx];
             memset(blk, 0, sizeof(JPEG_BLOCK));
             blk[0] = quantise(spread(r, dc_range), g->quant[0]);

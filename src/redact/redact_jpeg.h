@@ -7,8 +7,10 @@
  *
  * Captured content, per region in order, per component in order, block rows
  * top to bottom, blocks left to right:
- *   block = n:u8 | coef:int16be{n}
- * where the coefficients are in zigzag order and n is 1 + the zigzag index
+ *   block = n:u8 | coef:varint{n}
+ * where coef is a coefficient v mapped to u = v >= 0 ? 2v : -2v - 1 and
+ * written as a minimal little-endian base-128 number (1 to 3 bytes), the
+ * coefficients are in zigzag order and n is 1 + the zigzag index
  * of the last non-zero one (0 for an all-zero block).
  *
  * Coding (how the original was entropy-coded, so restore can reproduce it):
