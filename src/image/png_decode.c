@@ -31,13 +31,16 @@ static int is_shroud_chunk(const char *type)
     return memcmp(type, PNG_CHUNK_RECORD, 4) == 0 || memcmp(type, PNG_CHUNK_SIGNATURE, 4) == 0;
 }
 
-/* The ancillary chunks of the PNG 3 specification: their meaning does not
- * depend on the pixel values, so they stay valid when pixels change. */
+/* The ancillary chunks of the PNG 3 specification whose meaning does not
+ * depend on the pixel values, so they stay valid when pixels change. hIST
+ * and sPLT are left out: they describe which colours the pixels use (a
+ * colour seen only in a redacted region would show), and PNG marks them
+ * unsafe to copy, so they are dropped like unknown unsafe chunks. */
 static int is_standard_ancillary(const char *type)
 {
     static const char *const known[] = {"tRNS", "gAMA", "cHRM", "sRGB", "iCCP", "sBIT",
-                                        "cICP", "mDCV", "cLLI", "bKGD", "hIST", "pHYs",
-                                        "sPLT", "eXIf", "tIME", "tEXt", "zTXt", "iTXt"};
+                                        "cICP", "mDCV", "cLLI", "bKGD", "pHYs", "eXIf",
+                                        "tIME", "tEXt", "zTXt", "iTXt"};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (memcmp(type, known[i], 4) == 0)
             return 1;
@@ -120,7 +123,7 @@ static int scan_chunks(const uint8_t *buf, size_t len, png_raster *img)
         if (seen_idat)
             idat_ended = 1;
         if (memcmp(c.type, "IEND", 4) == 0)
-            break;
+            continue; /* the walker then refuses anything after it */
         if (memcmp(c.type, "PLTE", 4) == 0) {
             if (seen_idat || img->palette_len)
                 return SHROUD_ERR_IMAGE;

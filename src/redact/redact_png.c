@@ -298,6 +298,45 @@ static int obscure_smooth(png_raster *img, const shroud_region *r, int style)
     return err;
 }
 
+/* The transparent colour key of a gray or RGB image (its tRNS chunk): 1
+ * with key[] filled (one value per channel), 0 when it has none. */
+static int colour_key(const png_raster *img, unsigned key[3])
+{
+    if (img->color_type != PNG_CT_GRAY && img->color_type != PNG_CT_RGB)
+        return 0;
+    for (size_t i = 0; i < img->kept_len; i++) {
+        const png_kept_chunk *k = &img->kept[i];
+        if (memcmp(k->type, "tRNS", 4) != 0 || k->length != 2u * img->channels)
+            continue;
+        for (unsigned c = 0; c < img->channels; c++)
+            key[c] = (unsigned)k->data[2 * c] << 8 | k->data[2 * c + 1];
+        return 1;
+    }
+    return 0;
+}
+
+/* Obscured pixels must stay visible: any that landed on the transparent
+ * colour key moves its first sample one step (black becomes the darkest
+ * visible gray or colour). */
+static void avoid_colour_key(png_raster *img, const shroud_region *r)
+{
+    unsigned key[3];
+    if (!colour_key(img, key))
+        return;
+    int wide = img->sample_bytes == 2;
+    unsigned max = sample_max(img);
+    for (uint32_t y = r->y; y < r->y + r->h; y++)
+        for (uint32_t x = r->x; x < r->x + r->w; x++) {
+            uint8_t *px = png_raster_pixel(img, x, y);
+            unsigned c = 0;
+            while (c < img->channels && get_sample(px + c * img->sample_bytes, wide) == key[c])
+                c++;
+            if (c < img->channels)
+                continue;
+            set_sample(px, wide, key[0] < max ? key[0] + 1 : key[0] - 1);
+        }
+}
+
 int png_obscure(png_raster *img, const shroud_region *regions, size_t n, int style)
 {
     for (size_t i = 0; i < n; i++) {
@@ -318,6 +357,7 @@ int png_obscure(png_raster *img, const shroud_region *regions, size_t n, int sty
         }
         if (err)
             return err;
+        avoid_colour_key(img, &regions[i]);
     }
     return SHROUD_OK;
 }
