@@ -100,7 +100,7 @@ static int parse_group(cursor *c, const redaction_layout *l, layout_group *g)
     uint8_t name_len;
     const uint8_t *name;
     if (take_u8(c, &name_len) || name_len == 0 || name_len > SHROUD_GROUP_NAME_MAX ||
-        take_bytes(c, name_len, &name))
+        take_bytes(c, name_len, &name) || memchr(name, 0, name_len)) /* a NUL would cut it */
         return SHROUD_ERR_RECORD;
     memcpy(g->name, name, name_len);
     g->name[name_len] = '\0';
