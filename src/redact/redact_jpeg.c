@@ -26,14 +26,27 @@ static int append(bytebuf *out, const void *p, size_t n)
     return bytebuf_write(out, p, n) == 0 ? SHROUD_OK : SHROUD_ERR_NOMEM;
 }
 
+/* A component's sampling factors as they shape the block grid. A lone
+ * component is coded one block per MCU whatever its header says (JPEG
+ * A.2.2), so its grid is 8x8 pixels. */
+static uint32_t h_samp(const jpeg_info *info, int c)
+{
+    return info->components == 1 ? 1 : info->comp[c].h_samp;
+}
+
+static uint32_t v_samp(const jpeg_info *info, int c)
+{
+    return info->components == 1 ? 1 : info->comp[c].v_samp;
+}
+
 static uint32_t mcu_width(const jpeg_info *info)
 {
-    return DCT_BLOCK * (uint32_t)info->max_h_samp;
+    return DCT_BLOCK * (info->components == 1 ? 1u : (uint32_t)info->max_h_samp);
 }
 
 static uint32_t mcu_height(const jpeg_info *info)
 {
-    return DCT_BLOCK * (uint32_t)info->max_v_samp;
+    return DCT_BLOCK * (info->components == 1 ? 1u : (uint32_t)info->max_v_samp);
 }
 
 void jpeg_cover(const jpeg_info *info, const shroud_region *r, shroud_region *covered)
@@ -64,10 +77,11 @@ static block_rect blocks_of(const jpeg_info *info, int c, const shroud_region *r
     const jpeg_comp_geometry *g = &info->comp[c];
     uint32_t mw = mcu_width(info), mh = mcu_height(info);
     block_rect b;
-    b.bx0 = cov.x / mw * g->h_samp;
-    b.by0 = cov.y / mh * g->v_samp;
-    b.bx1 = (uint32_t)(((uint64_t)cov.x + cov.w + mw - 1) / mw) * g->h_samp;
-    b.by1 = (uint32_t)(((uint64_t)cov.y + cov.h + mh - 1) / mh) * g->v_samp;
+    uint32_t hs = h_samp(info, c), vs = v_samp(info, c);
+    b.bx0 = cov.x / mw * hs;
+    b.by0 = cov.y / mh * vs;
+    b.bx1 = (uint32_t)(((uint64_t)cov.x + cov.w + mw - 1) / mw) * hs;
+    b.by1 = (uint32_t)(((uint64_t)cov.y + cov.h + mh - 1) / mh) * vs;
     if (b.bx1 > g->width_in_blocks)
         b.bx1 = g->width_in_blocks;
     if (b.by1 > g->height_in_blocks)
@@ -125,11 +139,9 @@ static int take_varint(cursor *c, uint16_t *out)
     return -1;
 }
 
-#define BLOCK_BYTES_MAX (1 + 3 * 64)
-
 static int capture_block(const int16_t *blk, bytebuf *out)
 {
-    uint8_t buf[BLOCK_BYTES_MAX];
+    uint8_t buf[JPEG_CAPTURED_BLOCK_MAX];
     unsigned n = 0;
     for (unsigned k = 0; k < 64; k++)
         if (blk[zigzag[k]] != 0)
@@ -148,7 +160,7 @@ int jpeg_capture(jpeg_coeffs *j, const shroud_region *regions, size_t n, bytebuf
     for (size_t i = 0; i < n; i++)
         for (int c = 0; c < info->components; c++) {
             block_rect b = blocks_of(info, c, &regions[i]);
-            most += (size_t)(b.bx1 - b.bx0) * (b.by1 - b.by0) * BLOCK_BYTES_MAX;
+            most += (size_t)(b.bx1 - b.bx0) * (b.by1 - b.by0) * JPEG_CAPTURED_BLOCK_MAX;
         }
     if (bytebuf_reserve(out, most) != 0)
         return SHROUD_ERR_NOMEM;
@@ -366,7 +378,7 @@ static int smooth_rect(jpeg_coeffs *j, int c, block_rect b, const shroud_region 
             uint32_t mcus = side / PIXELATE_CELLS / mcu_width(info);
             if (mcus == 0)
                 mcus = 1;
-            pixelate_dc(dc, w, h, mcus * info->comp[c].h_samp, mcus * info->comp[c].v_samp);
+            pixelate_dc(dc, w, h, mcus * h_samp(info, c), mcus * v_samp(info, c));
         } else {
             for (int pass = 0; pass < BLUR_PASSES; pass++)
                 smooth_dc(dc, dc + (size_t)w * h, w, h);

@@ -28,6 +28,9 @@
 #include "image/jpeg_coeffs.h"
 #include "shroud.h"
 
+/* The most bytes one captured block takes: n, then 64 varints of 3 bytes. */
+#define JPEG_CAPTURED_BLOCK_MAX (1 + 3 * 64)
+
 /* The covered pixel rectangle of a region (grown to the MCU grid). */
 void jpeg_cover(const jpeg_info *info, const shroud_region *r, shroud_region *covered);
 

@@ -9,8 +9,6 @@
 #include "redact/redact_png.h"
 #include "redact/redactor.h"
 
-#define JPEG_CAPTURED_BLOCK_MAX (1 + 2 * 64)
-
 typedef struct {
     uint8_t *plain; /* the opened record (secret), NULL when not opened */
     size_t plain_len;
