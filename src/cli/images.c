@@ -46,7 +46,7 @@ int write_image(const char *path, int force, mode_t mode, const uint8_t *buf, si
         return fail("%s already exists; use --force to replace it", path);
     if (e)
         return fail("cannot create %s: %s", path, strerror(e));
-    const char *name = out.path ? path : "standard output";
+    const char *name = path && strcmp(path, "-") != 0 ? path : "standard output";
     int rc = 0;
     if (output_is_tty(&out))
         rc = fail("refusing to write an image to a terminal; use -o FILE");

@@ -138,6 +138,21 @@ static group_opts *current(redact_opts *o)
     return &o->groups[o->n_groups - 1];
 }
 
+/* The library's rule for group names (docs/FORMAT.md), checked here so a
+ * bad name is a usage error that says what is allowed. */
+static int group_name_ok(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > SHROUD_GROUP_NAME_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+              (name[i] >= '0' && name[i] <= '9') || name[i] == '.' || name[i] == '_' ||
+              name[i] == '-'))
+            return 0;
+    return 1;
+}
+
 static int parse_redact(int argc, char **argv, redact_opts *o)
 {
     static const struct option longopts[] = {
@@ -165,6 +180,10 @@ static int parse_redact(int argc, char **argv, redact_opts *o)
         group_opts *g = NULL;
         switch (c) {
         case 'g':
+            if (!group_name_ok(optarg))
+                return usage_error("redact",
+                                   "group name '%s': use 1 to %d letters, digits, '.', '_' or '-'",
+                                   optarg, SHROUD_GROUP_NAME_MAX);
             if (o->n_groups == SHROUD_MAX_GROUPS)
                 return usage_error("redact", "at most %d groups", SHROUD_MAX_GROUPS);
             for (size_t i = 0; i < o->n_groups; i++)
@@ -193,7 +212,7 @@ static int parse_redact(int argc, char **argv, redact_opts *o)
             g = current(o);
             if (load_recipients_file(optarg, g->recipients, SHROUD_MAX_RECIPIENTS,
                                      &g->n_recipients))
-                return EXIT_FAILED;
+                return EXIT_USAGE; /* as in encrypt: a bad -R is a bad command line */
             break;
         case 'p':
             current(o)->passphrase = 1;
@@ -248,6 +267,8 @@ static int parse_redact(int argc, char **argv, redact_opts *o)
     o->input = argv[optind];
     if (!o->output)
         return usage_error("redact", "give the output image with -o OUT");
+    if (o->json && strcmp(o->output, "-") == 0)
+        return usage_error("redact", "--json prints on standard output: give -o OUT, not '-'");
     if (o->n_groups == 0)
         return usage_error("redact",
                            "give at least one --region and its recipients (-r, -R or -p)");
