@@ -3,7 +3,7 @@
  * shroud_image_inspect, shroud_restore with the fixed native identity (and
  * the fuzz passphrase), and shroud_image_verify with the fixed native key, on
  * arbitrary bytes. Seeds are small PNGs and JPEGs redacted and signed with the
- * fixed keys (make_seeds_images.sh), so mutations reach the record parser,
+ * fixed keys (make_image_seeds.sh), so mutations reach the record parser,
  * the envelope, the binding checks and the put-back code.
  *
  * Checked beyond "no crash": only documented error codes come back; inputs
