@@ -349,6 +349,33 @@ static void print_json(const redact_opts *o, const shroud_image_info *info, size
     printf("]}\n");
 }
 
+static int rects_meet(const shroud_region *a, const shroud_region *b)
+{
+    return (uint64_t)a->x < (uint64_t)b->x + b->w && (uint64_t)b->x < (uint64_t)a->x + a->w &&
+           (uint64_t)a->y < (uint64_t)b->y + b->h && (uint64_t)b->y < (uint64_t)a->y + a->h;
+}
+
+/* JPEG regions grow to whole MCUs: regions of two groups that do not meet
+ * may still share blocks, which either group's keys then restore. Says so,
+ * once per pair of groups, unless the user made the regions overlap. */
+static void warn_shared_blocks(const shroud_image_info *info)
+{
+    for (size_t a = 0; a < info->n_groups; a++)
+        for (size_t b = a + 1; b < info->n_groups; b++) {
+            const shroud_group_info *ga = &info->groups[a], *gb = &info->groups[b];
+            int asked = 0, shared = 0;
+            for (size_t i = 0; i < ga->n_regions; i++)
+                for (size_t j = 0; j < gb->n_regions; j++) {
+                    asked |= rects_meet(&ga->regions[i], &gb->regions[j]);
+                    shared |= rects_meet(&ga->covered[i], &gb->covered[j]);
+                }
+            if (shared && !asked)
+                warn("groups '%s' and '%s' share JPEG blocks (regions grow to whole MCUs): "
+                     "keys of either group restore the shared blocks",
+                     ga->name, gb->name);
+        }
+}
+
 static int run_redact(const redact_opts *o)
 {
     uint8_t *image = NULL, *out = NULL;
@@ -379,8 +406,13 @@ static int run_redact(const redact_opts *o)
         rc = image_fail(o->input, err);
     if (!rc)
         rc = write_image(o->output, o->force, 0644, out, out_len);
-    if (!rc && o->json && (err = shroud_image_inspect(out, out_len, &info)) == SHROUD_OK)
-        print_json(o, info, out_len);
+    int need_info = o->json || o->n_groups > 1;
+    if (!rc && need_info && (err = shroud_image_inspect(out, out_len, &info)) == SHROUD_OK) {
+        if (info->format == SHROUD_IMAGE_JPEG)
+            warn_shared_blocks(info);
+        if (o->json)
+            print_json(o, info, out_len);
+    }
     shroud_image_info_free(info);
     shroud_free(out);
     shroud_redactor_free(rd);

@@ -816,4 +816,12 @@ for ext in png jpg; do
         same_pixels "... to the original pixels" "$in" stdin.o.$ext
 done
 
+# Groups whose regions do not meet but share MCUs: redact warns (docs/redaction.md, "Groups").
+expect_ok "JPEG groups sharing MCUs" shroud redact --group a --region 0,0,10,10 -r "$ALICE" \
+    --group b --region 10,0,10,10 -R bob.pub -o shared-mcu.jpg gen/baseline.jpg &&
+    check "... warns that either key restores the shared blocks" grep -q "share JPEG blocks" "$ERR"
+expect_ok "JPEG groups on separate MCUs" shroud redact --group a --region 0,0,10,10 -r "$ALICE" \
+    --group b --region 64,0,10,10 -R bob.pub -o separate-mcu.jpg gen/baseline.jpg &&
+    check "... no warning" test ! -s "$ERR"
+
 finish
