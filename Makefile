@@ -42,6 +42,7 @@ install: build
 
 bench: deps
 	bench/envelope
+	bench/redact/run.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
