@@ -64,7 +64,8 @@ int image_embedded_digest(const uint8_t *buf, size_t len, const image_embedded *
  * remove_mask and, when payload is not NULL, with payload embedded as blocks
  * of `kind` (PNG: just before the first IDAT; JPEG: after the APPn/COM
  * segments that follow SOI, before the first other segment), after any
- * remaining shroud block. */
+ * remaining shroud block. On error out keeps its length but may have grown
+ * its allocation: the caller frees out either way. */
 int image_embedded_rewrite(const uint8_t *buf, size_t len, const image_embedded *e,
                            unsigned remove_mask, int kind, const uint8_t *payload,
                            size_t payload_len, bytebuf *out);
