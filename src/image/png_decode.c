@@ -86,6 +86,59 @@ static int valid_header(uint8_t depth, uint8_t color)
     }
 }
 
+static int type_is(const char *type, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(type, list[i], 4) == 0)
+            return 1;
+    return 0;
+}
+
+#define TYPE_IS(type, ...)                                                                         \
+    type_is(type, (const char *const[]){__VA_ARGS__},                                              \
+            sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+
+/* Where PNG (3rd edition, 5.6) allows a standard ancillary chunk, given
+ * what came before it: 1 if it may stay. A chunk that may not is dropped so
+ * the re-encoded file is valid even when the input was not (libpng only
+ * warns about them). */
+static int chunk_allowed(const png_raster *img, const png_chunk *c, int seen_plte, int seen_idat)
+{
+    const char *t = c->type;
+    uint8_t ct = img->color_type;
+    if (TYPE_IS(t, "cHRM", "gAMA", "iCCP", "sBIT", "sRGB", "cICP", "mDCV", "cLLI"))
+        return !seen_plte && !seen_idat;
+    if (TYPE_IS(t, "bKGD", "tRNS")) {
+        if (seen_idat || (ct == PNG_CT_PALETTE && !seen_plte))
+            return 0;
+        if (memcmp(t, "tRNS", 4) != 0)
+            return 1;
+        if (ct == PNG_CT_GRAY_ALPHA || ct == PNG_CT_RGBA)
+            return 0; /* these have an alpha channel */
+        if (ct == PNG_CT_PALETTE)
+            return c->length <= img->palette_len;
+        return c->length == (ct == PNG_CT_GRAY ? 2u : 6u);
+    }
+    if (TYPE_IS(t, "pHYs"))
+        return !seen_idat;
+    return 1;
+}
+
+/* Chunks PNG allows at most once. */
+static int single_instance(const char *type)
+{
+    return TYPE_IS(type, "cHRM", "gAMA", "iCCP", "sBIT", "sRGB", "cICP", "mDCV", "cLLI", "bKGD",
+                   "tRNS", "pHYs", "tIME", "eXIf");
+}
+
+static int already_kept(const png_raster *img, const char *type)
+{
+    for (size_t i = 0; i < img->kept_len; i++)
+        if (memcmp(img->kept[i].type, type, 4) == 0)
+            return 1;
+    return 0;
+}
+
 /* Walks the chunks: header fields, limits, kept chunks. */
 static int scan_chunks(const uint8_t *buf, size_t len, png_raster *img)
 {
@@ -124,6 +177,11 @@ static int scan_chunks(const uint8_t *buf, size_t len, png_raster *img)
             idat_ended = 1;
         if (memcmp(c.type, "IEND", 4) == 0)
             continue; /* the walker then refuses anything after it */
+        if (memcmp(c.type, "PLTE", 4) == 0 &&
+            (img->color_type == PNG_CT_GRAY || img->color_type == PNG_CT_GRAY_ALPHA)) {
+            img->dropped_misplaced++; /* PNG forbids a palette in a gray image */
+            continue;
+        }
         if (memcmp(c.type, "PLTE", 4) == 0) {
             if (seen_idat || img->palette_len)
                 return SHROUD_ERR_IMAGE;
@@ -142,6 +200,12 @@ static int scan_chunks(const uint8_t *buf, size_t len, png_raster *img)
             continue;
         if (!is_standard_ancillary(c.type) && !png_chunk_is_safe_to_copy(c.type)) {
             img->dropped_unsafe++;
+            continue;
+        }
+        if (is_standard_ancillary(c.type) &&
+            (!chunk_allowed(img, &c, img->palette_len != 0, seen_idat) ||
+             (single_instance(c.type) && already_kept(img, c.type)))) {
+            img->dropped_misplaced++;
             continue;
         }
         if (c.length > IMAGE_MAX_METADATA_CHUNK || c.length > IMAGE_MAX_METADATA_TOTAL - metadata)
@@ -262,6 +326,8 @@ int png_raster_decode(const uint8_t *buf, size_t len, png_raster **out)
         img->pixel_bytes = (size_t)img->channels * img->sample_bytes;
         img->stride = (size_t)img->width * img->pixel_bytes;
         err = decode_pixels(buf, len, img);
+        if (!err && !already_kept(img, "tRNS"))
+            img->trns_len = 0; /* libpng may have read one we dropped as misplaced */
     }
     if (err) {
         png_raster_free(img);

@@ -71,7 +71,8 @@ typedef struct {
 
     png_kept_chunk *kept; /* PLTE and ancillary chunks to carry over */
     size_t kept_len;
-    size_t dropped_unsafe; /* unknown unsafe-to-copy chunks that were dropped */
+    size_t dropped_unsafe;    /* unknown unsafe-to-copy chunks that were dropped */
+    size_t dropped_misplaced; /* standard chunks where PNG forbids them (dropped) */
 } png_raster;
 
 /* Decodes a whole PNG file. SHROUD_ERR_IMAGE_FORMAT when it is not a PNG,

@@ -1087,6 +1087,91 @@ static void test_clone_equals_original(void **state)
     assert_int_equal(png_raster_clone(NULL, &copy), SHROUD_ERR_ARGUMENT);
 }
 
+/* A hand-made 4x2 file of colour type ct holding `middle` (chunk bytes
+ * built with pu_put_chunk) between IHDR and IDAT, with 8-bit samples. */
+static uint8_t *file_with(int ct, const tu_buf *middle, const tu_buf *after, size_t *len)
+{
+    static const unsigned channels[7] = {1, 0, 3, 1, 2, 0, 4};
+    size_t row = 1 + 4 * channels[ct], raw_len = 2 * row, z_len;
+    uint8_t raw[2 * (1 + 4 * 4)] = {0};
+    uint8_t *z = pu_zlib(raw, raw_len, &z_len);
+    tu_buf out = {0};
+    pu_put_signature(&out);
+    pu_put_ihdr(&out, 4, 2, 8, ct, 0);
+    tu_buf_write(&out, middle->data, middle->len);
+    pu_put_chunk(&out, "IDAT", z, z_len);
+    if (after)
+        tu_buf_write(&out, after->data, after->len);
+    pu_put_chunk(&out, "IEND", NULL, 0);
+    free(z);
+    *len = out.len;
+    return out.data;
+}
+
+/* Chunks PNG forbids where they stand are dropped (and counted), so what
+ * shroud writes passes pngcheck even when the input did not. */
+static void test_misplaced_chunks_are_dropped(void **state)
+{
+    (void)state;
+    static const uint8_t gama[4] = {0, 0, 0xB1, 0x8F}, trns_rgb[6] = {0},
+                         plte[6] = {1, 2, 3, 4, 5, 6}, trns_pal[1] = {0},
+                         phys[9] = {0, 0, 0x0B, 0x13, 0, 0, 0x0B, 0x13, 1};
+    struct {
+        int ct;
+        const char *what;
+        size_t dropped;
+        const char *kept;
+    } cases[] = {
+        {PNG_CT_PALETTE, "tRNS before PLTE, gAMA after PLTE", 2, "PLTE"},
+        {PNG_CT_GRAY, "PLTE in a gray image, gAMA twice", 2, "gAMA"},
+        {PNG_CT_RGBA, "tRNS with an alpha channel", 1, "gAMA"},
+        {PNG_CT_RGB, "tRNS of the wrong length, pHYs after IDAT", 2, "gAMA"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tu_buf mid = {0}, after = {0};
+        switch (i) {
+        case 0:
+            pu_put_chunk(&mid, "tRNS", trns_pal, sizeof trns_pal);
+            pu_put_chunk(&mid, "PLTE", plte, sizeof plte);
+            pu_put_chunk(&mid, "gAMA", gama, sizeof gama);
+            break;
+        case 1:
+            pu_put_chunk(&mid, "gAMA", gama, sizeof gama);
+            pu_put_chunk(&mid, "gAMA", gama, sizeof gama);
+            pu_put_chunk(&mid, "PLTE", plte, sizeof plte);
+            break;
+        case 2:
+            pu_put_chunk(&mid, "gAMA", gama, sizeof gama);
+            pu_put_chunk(&mid, "tRNS", trns_rgb, sizeof trns_rgb);
+            break;
+        default:
+            pu_put_chunk(&mid, "gAMA", gama, sizeof gama);
+            pu_put_chunk(&mid, "tRNS", trns_rgb, 2);
+            pu_put_chunk(&after, "pHYs", phys, sizeof phys);
+        }
+        size_t len;
+        uint8_t *png = file_with(cases[i].ct, &mid, after.len ? &after : NULL, &len);
+        png_raster *img = NULL;
+        assert_int_equal(png_raster_decode(png, len, &img), SHROUD_OK);
+        if (img->dropped_misplaced != cases[i].dropped || img->kept_len != 1 ||
+            memcmp(img->kept[0].type, cases[i].kept, 4) != 0)
+            fail_msg("%s: dropped %zu (want %zu), kept %zu chunk(s), first %s", cases[i].what,
+                     img->dropped_misplaced, cases[i].dropped, img->kept_len,
+                     img->kept_len ? img->kept[0].type : "-");
+        assert_int_equal(img->trns_len, 0);
+        bytebuf out = {0};
+        assert_int_equal(png_raster_encode(img, NULL, 0, 6, &out), SHROUD_OK);
+        int check = pu_pngcheck(out.data, out.len);
+        if (check < 0)
+            fail_msg("%s: pngcheck refuses the re-encoded file", cases[i].what);
+        free(out.data);
+        png_raster_free(img);
+        free(png);
+        tu_buf_free(&mid);
+        tu_buf_free(&after);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1107,6 +1192,7 @@ int main(void)
         cmocka_unit_test(test_bad_ihdr_fields),
         cmocka_unit_test(test_not_a_png_and_arguments),
         cmocka_unit_test(test_clone_equals_original),
+        cmocka_unit_test(test_misplaced_chunks_are_dropped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
