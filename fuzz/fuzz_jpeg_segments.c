@@ -24,6 +24,7 @@
 
 #include "fuzz_util.h"
 #include "image/embedded.h"
+#include "image/previews.h"
 #include "image/jpeg_segments.h"
 
 #define SEGMENT_HEAD (4 + JPEG_EMBED_HEADER_BYTES)
@@ -42,6 +43,9 @@ static void check_walk(const uint8_t *buf, size_t len)
     while ((more = jpeg_segments_next(&r, &s)) == 1) {
         FUZZ_CHECK(s.offset >= end && s.offset < len && s.size <= len - s.offset);
         FUZZ_CHECK(buf[s.offset] == 0xFF && buf[s.offset + 1] == s.marker);
+        /* the preview detector reads only inside the segment (ASan checks) */
+        int preview = jpeg_segment_is_preview(s.marker, s.data, s.length);
+        FUZZ_CHECK(preview == 0 || preview == 1);
         for (size_t i = end; i < s.offset; i++)
             FUZZ_CHECK(buf[i] == 0xFF); /* only fill bytes in between */
         if (s.size == 2) {

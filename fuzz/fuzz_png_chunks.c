@@ -30,6 +30,7 @@
 #include <openssl/sha.h>
 
 #include "fuzz_util.h"
+#include "image/previews.h"
 #include "image/embedded.h"
 #include "image/png_chunks.h"
 
@@ -129,6 +130,8 @@ static void check_walk(const uint8_t *buf, size_t len, const reference *ref)
         FUZZ_CHECK(c.size == 12 + (size_t)c.length && c.length == be32(buf + c.offset));
         FUZZ_CHECK(memcmp(c.type, buf + c.offset + 4, 4) == 0 && c.type[4] == '\0');
         FUZZ_CHECK(c.data == buf + c.offset + 8);
+        int preview = png_chunk_is_preview(c.type, c.data, c.length); /* in bounds (ASan) */
+        FUZZ_CHECK(preview == 0 || preview == 1);
         FUZZ_CHECK(count > 0 || (strcmp(c.type, "IHDR") == 0 && c.length == 13));
         end = c.offset + c.size;
         count++;

@@ -305,6 +305,11 @@ int shroud_redactor_sign(shroud_redactor *r, const shroud_identity *signer);
 
 /* Produces the redacted file. Free *out with shroud_free. */
 int shroud_redactor_finish(shroud_redactor *r, uint8_t **out, size_t *out_len);
+/* After finish: how many metadata blocks carrying a preview picture of the
+ * original (EXIF thumbnail, Photoshop thumbnail, XMP thumbnail, MPF/FlashPix
+ * previews) were left out of the output, as they would show the regions.
+ * They are dropped even when metadata is otherwise kept, and not restored. */
+size_t shroud_redactor_dropped_previews(const shroud_redactor *r);
 void shroud_redactor_free(shroud_redactor *r);
 
 /* What an image carries, readable without any key. */

@@ -49,7 +49,9 @@ static const char redact_help[] =
     "                            check it with 'shroud verify -k PUBKEY OUT')\n"
     "      --identity-passphrase-file F  passphrase of a protected --sign identity\n"
     "      --strip-metadata      drop EXIF, XMP, ICC profiles, comments and text\n"
-    "                            chunks from OUT (they are not kept in the record)\n"
+    "                            chunks from OUT (they are not kept in the record);\n"
+    "                            thumbnails and previews of the original are left\n"
+    "                            out in any case\n"
     "      --png-level N         PNG compression, 1 (fast) .. 12 (small); default 6\n"
     "  -o, --output OUT          the redacted image ('-' for standard output)\n"
     "  -f, --force               replace OUT if it exists\n"
@@ -326,14 +328,15 @@ static int add_group(shroud_redactor *rd, const group_opts *g)
     return err ? fail("group '%s': %s", g->name, shroud_strerror(err)) : 0;
 }
 
-static void print_json(const redact_opts *o, const shroud_image_info *info, size_t out_len)
+static void print_json(const redact_opts *o, const shroud_image_info *info, size_t out_len,
+                       size_t previews)
 {
     printf("{\"output\":");
     json_print_string(o->output);
     printf(",\"format\":\"%s\",\"width\":%u,\"height\":%u,\"bytes\":%zu,\"signed\":%s,"
-           "\"groups\":[",
+           "\"dropped_previews\":%zu,\"groups\":[",
            format_name(info->format), info->width, info->height, out_len,
-           info->has_signature ? "true" : "false");
+           info->has_signature ? "true" : "false", previews);
     for (size_t g = 0; g < info->n_groups; g++) {
         const shroud_group_info *gi = &info->groups[g];
         printf("%s{\"name\":\"%s\",\"style\":\"%s\",\"regions\":[", g ? "," : "", gi->name,
@@ -404,6 +407,13 @@ static int run_redact(const redact_opts *o)
         shroud_redactor_sign(rd, signer);
     if (!rc && (err = shroud_redactor_finish(rd, &out, &out_len)) != SHROUD_OK)
         rc = image_fail(o->input, err);
+    size_t previews = rd ? shroud_redactor_dropped_previews(rd) : 0;
+    if (!rc && previews)
+        fprintf(stderr,
+                "shroud: left out %zu metadata block%s holding a preview picture of the original "
+                "(EXIF/Photoshop/XMP thumbnail, MPF or FlashPix preview): it would show the "
+                "regions\n",
+                previews, previews == 1 ? "" : "s");
     if (!rc)
         rc = write_image(o->output, o->force, 0644, out, out_len);
     int need_info = o->json || o->n_groups > 1;
@@ -411,7 +421,7 @@ static int run_redact(const redact_opts *o)
         if (info->format == SHROUD_IMAGE_JPEG)
             warn_shared_blocks(info);
         if (o->json)
-            print_json(o, info, out_len);
+            print_json(o, info, out_len, previews);
     }
     shroud_image_info_free(info);
     shroud_free(out);

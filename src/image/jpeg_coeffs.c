@@ -37,6 +37,7 @@
 
 #include "image/embedded.h"
 #include "image/image_limits.h"
+#include "image/previews.h"
 #include "image/jpeg_segments.h"
 #include "shroud.h"
 
@@ -761,6 +762,9 @@ static int keep_marker(const jpeg_marker *m, int policy)
 {
     if (policy == JPEG_MARKERS_ALL)
         return !is_shroud_block(m->marker, m->data, m->length);
+    if (policy == JPEG_MARKERS_NO_PREVIEWS)
+        return !is_shroud_block(m->marker, m->data, m->length) &&
+               !jpeg_segment_is_preview(m->marker, m->data, m->length);
     if (m->marker == JPEG_MARKER_APP0)
         return m->length >= 5 && memcmp(m->data, "JFIF\0", 5) == 0;
     if (m->marker == JPEG_MARKER_APP0 + 14)
@@ -843,7 +847,7 @@ static int write_body(jpeg_coeffs *j, const jpeg_write_options *o, jpeg_writer *
 
 int jpeg_coeffs_write(jpeg_coeffs *j, const jpeg_write_options *o, bytebuf *out)
 {
-    if (!j || !o || !out || o->huffman > JPEG_HUFF_GIVEN || o->markers > JPEG_MARKERS_ESSENTIAL ||
+    if (!j || !o || !out || o->huffman > JPEG_HUFF_GIVEN || o->markers > JPEG_MARKERS_NO_PREVIEWS ||
         (o->huffman == JPEG_HUFF_GIVEN && !o->tables) || o->restart_interval > MAX_RESTART_INTERVAL)
         return SHROUD_ERR_ARGUMENT;
     size_t start = out->len;

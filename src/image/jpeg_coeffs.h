@@ -97,6 +97,7 @@ enum jpeg_huffman_mode {
 enum jpeg_marker_policy {
     JPEG_MARKERS_ALL = 0,       /* every saved APPn/COM except shroud's APP11 */
     JPEG_MARKERS_ESSENTIAL = 1, /* only JFIF APP0 and Adobe APP14 (they affect colours) */
+    JPEG_MARKERS_NO_PREVIEWS = 2, /* ALL less those carrying a preview picture (previews.h) */
 };
 
 typedef struct {

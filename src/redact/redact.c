@@ -6,6 +6,7 @@
 
 #include "crypto/primitives.h"
 #include "image/embedded.h"
+#include "image/previews.h"
 #include "redact/redact_jpeg.h"
 #include "redact/redact_png.h"
 #include "redact/redactor.h"
@@ -29,6 +30,7 @@ struct shroud_redactor {
     int png_level;
     const shroud_identity *signer;
     int done;
+    size_t dropped_previews;
 };
 
 int decoded_image_read(const uint8_t *buf, size_t len, decoded_image *out)
@@ -213,6 +215,22 @@ static void png_strip(png_raster *img)
     img->kept_len = n;
 }
 
+/* Drops the kept chunks that carry a preview picture; returns how many. */
+static size_t png_drop_previews(png_raster *img)
+{
+    size_t n = 0, dropped = 0;
+    for (size_t i = 0; i < img->kept_len; i++) {
+        if (!png_chunk_is_preview(img->kept[i].type, img->kept[i].data, img->kept[i].length)) {
+            img->kept[n++] = img->kept[i];
+        } else {
+            free(img->kept[i].data);
+            dropped++;
+        }
+    }
+    img->kept_len = n;
+    return dropped;
+}
+
 /* How the original JPEG was entropy-coded, so restore can do it again. */
 static void jpeg_original_coding(const jpeg_coeffs *j, jpeg_write_options *o)
 {
@@ -229,6 +247,8 @@ static int encode_redacted(shroud_redactor *r, bytebuf *out)
     if (r->img.png) {
         if (r->strip)
             png_strip(r->img.png);
+        else
+            r->dropped_previews = png_drop_previews(r->img.png);
         return png_raster_encode(r->img.png, NULL, 0, r->png_level, out);
     }
     jpeg_write_options o;
@@ -236,7 +256,15 @@ static int encode_redacted(shroud_redactor *r, bytebuf *out)
     /* Obscured blocks may need codes the original's own tables lack. */
     if (o.huffman == JPEG_HUFF_GIVEN)
         o.huffman = JPEG_HUFF_OPTIMIZE;
-    o.markers = r->strip ? JPEG_MARKERS_ESSENTIAL : JPEG_MARKERS_ALL;
+    o.markers = r->strip ? JPEG_MARKERS_ESSENTIAL : JPEG_MARKERS_NO_PREVIEWS;
+    if (!r->strip) {
+        const jpeg_marker *m;
+        size_t n;
+        jpeg_coeffs_markers(r->img.jpeg, &m, &n);
+        for (size_t i = 0; i < n; i++)
+            r->dropped_previews +=
+                (size_t)jpeg_segment_is_preview(m[i].marker, m[i].data, m[i].length);
+    }
     /* About the input's size: noise blocks cost more bits than most. */
     if (bytebuf_reserve(out, r->len + r->len / 4 + 65536) != 0)
         return SHROUD_ERR_NOMEM;
@@ -383,6 +411,11 @@ int shroud_redactor_finish(shroud_redactor *r, uint8_t **out, size_t *out_len)
     free(coding.data);
     free(block.data);
     return bytebuf_finish(&file, err, out, out_len);
+}
+
+size_t shroud_redactor_dropped_previews(const shroud_redactor *r)
+{
+    return r ? r->dropped_previews : 0;
 }
 
 void shroud_redactor_free(shroud_redactor *r)

@@ -149,7 +149,7 @@ def gen_png(src, outdir, w, h):
     emit("rgb8-meta", 2, 8, rgb, text=[("Comment", "shroud test tEXt"), ("Author", "test")],
          extra=[(b"zTXt", b"Description\x00\x00" + zlib.compress(b"compressed text")),
                 (b"iTXt", b"Title\x00\x00\x00en\x00Titel\x00international text"),
-                (b"eXIf", b"MM\x00\x2a\x00\x00\x00\x08\x00\x00"),
+                (b"eXIf", b"MM\x00\x2a\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00"),  # IFD0: no entries, no IFD1
                 (b"pHYs", struct.pack(">IIB", 2835, 2835, 1))])
     for colours, depth in ((256, 8), (16, 4), (2, 1)):
         q = im.quantize(colours)

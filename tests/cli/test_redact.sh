@@ -824,4 +824,19 @@ expect_ok "JPEG groups on separate MCUs" shroud redact --group a --region 0,0,10
     --group b --region 64,0,10,10 -R bob.pub -o separate-mcu.jpg gen/baseline.jpg &&
     check "... no warning" test ! -s "$ERR"
 
+# Metadata holding a picture of the original (here an EXIF thumbnail: IFD0 links an IFD1) is left
+# out even when metadata is kept, and redact says so (docs/redaction.md, "Metadata").
+"$PYTHON" - gen/baseline.jpg thumb.jpg <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+tiff = b"II*\x00\x08\x00\x00\x00" + b"\x00\x00" + struct.pack("<I", 14) + b"\x00\x00" + b"\x00" * 4
+app1 = b"Exif\x00\x00" + tiff
+open(sys.argv[2], "wb").write(data[:2] + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + data[2:])
+PY
+check "a JPEG with an EXIF thumbnail has EXIF" tool has-exif thumb.jpg
+expect_ok "redact it" shroud redact --json --region 1,1,9,9 -r "$ALICE" -o thumb.r.jpg thumb.jpg &&
+    check "... says the preview was left out" grep -q "preview picture of the original" "$ERR" &&
+    check "... --json counts it" grep -q '"dropped_previews":1' "$OUT" &&
+    check "... no EXIF in the redacted file" bash -c "! '$PYTHON' '$TOOL' has-exif thumb.r.jpg"
+
 finish

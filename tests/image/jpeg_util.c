@@ -118,7 +118,9 @@ static void write_markers(j_compress_ptr c, const ju_spec *s)
 {
     if (s->exif) {
         uint8_t exif[EXIF_BYTES] = {'E', 'x', 'i', 'f', 0, 0, 'M', 'M', 0, 42, 0, 0, 0, 8};
-        for (size_t i = 14; i < sizeof exif; i++)
+        /* IFD0 with no entries and no next IFD (a thumbnail's IFD1 would make
+         * shroud leave the segment out), then filler */
+        for (size_t i = 20; i < sizeof exif; i++)
             exif[i] = (uint8_t)(i * 3);
         jpeg_write_marker(c, JPEG_APP0 + 1, exif, sizeof exif);
     }
