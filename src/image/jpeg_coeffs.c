@@ -161,6 +161,12 @@ struct jpeg_coeffs {
     jpeg_huff_set huff;
     jpeg_marker *markers;
     size_t n_markers;
+    /* restart intervals seen scan by scan (progress_monitor) */
+    int last_scan;
+    uint32_t first_interval;
+    uint32_t rows; /* the common interval in MCU rows, while one fits */
+    int rows_fit;  /* every scan so far: interval = rows * MCUs_per_row */
+    int intervals_differ;
 };
 
 static int is_shroud_block(uint8_t marker, const uint8_t *data, size_t len)
@@ -187,11 +193,36 @@ static int check_marker_limits(j_decompress_ptr d)
     return SHROUD_OK;
 }
 
+/* The jpeg_coeffs a decompressor belongs to (d is its first member). */
+static jpeg_coeffs *coeffs_of(j_decompress_ptr d)
+{
+    return (jpeg_coeffs *)(void *)d;
+}
+
+/* Notes a scan's restart interval: once per scan, after its SOS, when
+ * MCUs_per_row describes that scan. */
+static void note_scan(jpeg_coeffs *j, j_decompress_ptr d)
+{
+    uint32_t interval = d->restart_interval, per_row = d->MCUs_per_row;
+    if (j->last_scan == 0) {
+        j->first_interval = interval;
+        j->rows_fit = interval && per_row && interval % per_row == 0;
+        j->rows = j->rows_fit ? interval / per_row : 0;
+    } else {
+        j->intervals_differ |= interval != j->first_interval;
+        j->rows_fit &= per_row && interval == j->rows * per_row;
+    }
+    j->last_scan = d->input_scan_number;
+}
+
 static void progress_monitor(j_common_ptr cinfo)
 {
     j_decompress_ptr d = (j_decompress_ptr)cinfo;
     if (d->input_scan_number > JPEG_MAX_SCANS)
         guard_fail(cinfo, SHROUD_ERR_IMAGE_LIMIT);
+    jpeg_coeffs *j = coeffs_of(d);
+    if (d->input_scan_number != j->last_scan && d->input_scan_number > 0)
+        note_scan(j, d);
 }
 
 static uint32_t round_up(uint32_t v, uint32_t m)
@@ -320,6 +351,7 @@ static int capture_info(jpeg_coeffs *j)
     in->progressive = d->progressive_mode ? 1 : 0;
     in->arithmetic = d->arith_code ? 1 : 0;
     in->restart_interval = d->restart_interval;
+    in->restart_rows = j->intervals_differ && j->rows_fit ? j->rows : 0;
     in->color_space = (int)d->jpeg_color_space;
     for (int c = 0; c < d->num_components; c++) {
         const jpeg_component_info *ci = &d->comp_info[c];
@@ -502,6 +534,7 @@ void jpeg_coeffs_input_options(const jpeg_coeffs *j, jpeg_write_options *o)
     o->progressive = j->info.progressive;
     o->arithmetic = j->info.arithmetic;
     o->restart_interval = j->info.restart_interval;
+    o->restart_rows = j->info.restart_rows;
     if (j->info.arithmetic) {
         o->huffman = JPEG_HUFF_STANDARD; /* no Huffman tables at all */
     } else if (j->info.progressive) {
@@ -819,8 +852,8 @@ static int write_body(jpeg_coeffs *j, const jpeg_write_options *o, jpeg_writer *
     c->write_JFIF_header = FALSE; /* the saved APP0 / APP14 are copied raw instead */
     c->write_Adobe_marker = FALSE;
     c->arith_code = o->arithmetic ? TRUE : FALSE;
-    c->restart_interval = o->restart_interval;
-    c->restart_in_rows = 0;
+    c->restart_interval = o->restart_rows ? 0 : o->restart_interval;
+    c->restart_in_rows = (int)o->restart_rows; /* libjpeg sets each scan's interval from it */
     if (o->progressive)
         jpeg_simple_progression(c);
     /* Huffman modes mean nothing to arithmetic coding (libjpeg refuses
@@ -848,7 +881,8 @@ static int write_body(jpeg_coeffs *j, const jpeg_write_options *o, jpeg_writer *
 int jpeg_coeffs_write(jpeg_coeffs *j, const jpeg_write_options *o, bytebuf *out)
 {
     if (!j || !o || !out || o->huffman > JPEG_HUFF_GIVEN || o->markers > JPEG_MARKERS_NO_PREVIEWS ||
-        (o->huffman == JPEG_HUFF_GIVEN && !o->tables) || o->restart_interval > MAX_RESTART_INTERVAL)
+        (o->huffman == JPEG_HUFF_GIVEN && !o->tables) ||
+        o->restart_interval > MAX_RESTART_INTERVAL || o->restart_rows > MAX_RESTART_INTERVAL)
         return SHROUD_ERR_ARGUMENT;
     size_t start = out->len;
     jpeg_writer *w = calloc(1, sizeof *w);

@@ -53,8 +53,12 @@ typedef struct {
     uint8_t components;
     uint8_t max_h_samp, max_v_samp; /* an MCU is 8*max_h_samp x 8*max_v_samp pixels */
     uint8_t progressive, arithmetic;
-    uint32_t restart_interval; /* in MCUs; 0 = none */
-    int color_space;           /* libjpeg J_COLOR_SPACE of the file */
+    uint32_t restart_interval; /* in MCUs; 0 = none (the last scan's) */
+    /* R > 0 when the scans' restart intervals differ but each is R MCU rows
+     * of its scan (libjpeg's restart_in_rows, as cjpeg/jpegtran -restart N
+     * write progressive files); 0 otherwise */
+    uint32_t restart_rows;
+    int color_space; /* libjpeg J_COLOR_SPACE of the file */
     jpeg_comp_geometry comp[JPEG_MAX_COMPONENTS];
 } jpeg_info;
 
@@ -95,8 +99,8 @@ enum jpeg_huffman_mode {
 };
 
 enum jpeg_marker_policy {
-    JPEG_MARKERS_ALL = 0,       /* every saved APPn/COM except shroud's APP11 */
-    JPEG_MARKERS_ESSENTIAL = 1, /* only JFIF APP0 and Adobe APP14 (they affect colours) */
+    JPEG_MARKERS_ALL = 0,         /* every saved APPn/COM except shroud's APP11 */
+    JPEG_MARKERS_ESSENTIAL = 1,   /* only JFIF APP0 and Adobe APP14 (they affect colours) */
     JPEG_MARKERS_NO_PREVIEWS = 2, /* ALL less those carrying a preview picture (previews.h) */
 };
 
@@ -106,6 +110,7 @@ typedef struct {
     uint8_t progressive;         /* libjpeg's simple progression script */
     uint8_t arithmetic;
     uint32_t restart_interval; /* in MCUs */
+    uint32_t restart_rows;     /* when > 0: R MCU rows in every scan, instead of the above */
     uint8_t markers;           /* enum jpeg_marker_policy */
 } jpeg_write_options;
 

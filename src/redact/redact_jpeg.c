@@ -13,6 +13,7 @@
 #define BLUR_PASSES 2
 #define HUFF_MODE_GIVEN JPEG_HUFF_GIVEN
 #define CODING_FIXED_BYTES 7
+#define RESTART_IN_ROWS 0x80000000u /* flag in the coding's restart field */
 
 /* zigzag index -> natural (row-major) index */
 static const uint8_t zigzag[64] = {
@@ -437,7 +438,7 @@ int jpeg_coding_encode(const jpeg_write_options *o, bytebuf *out)
     uint8_t head[CODING_FIXED_BYTES];
     head[0] = o->progressive;
     head[1] = o->arithmetic;
-    put_u32(head + 2, o->restart_interval);
+    put_u32(head + 2, o->restart_rows ? RESTART_IN_ROWS | o->restart_rows : o->restart_interval);
     head[6] = o->huffman;
     int err = append(out, head, sizeof head);
     if (err || o->huffman != HUFF_MODE_GIVEN)
@@ -477,8 +478,14 @@ int jpeg_coding_parse(const uint8_t *buf, size_t len, jpeg_write_options *o, jpe
     take_u8(&c, &o->arithmetic);
     take_u32(&c, &o->restart_interval);
     take_u8(&c, &o->huffman);
+    if (o->restart_interval & RESTART_IN_ROWS) {
+        o->restart_rows = o->restart_interval & ~RESTART_IN_ROWS;
+        o->restart_interval = 0;
+        if (o->restart_rows == 0)
+            return SHROUD_ERR_RECORD;
+    }
     if (c.bad || o->progressive > 1 || o->arithmetic > 1 || o->restart_interval > 65535 ||
-        o->huffman > HUFF_MODE_GIVEN)
+        o->restart_rows > 65535 || o->huffman > HUFF_MODE_GIVEN)
         return SHROUD_ERR_RECORD;
     if (o->huffman == HUFF_MODE_GIVEN) {
         if (take_u8(&c, &tables->dc_present) || take_u8(&c, &tables->ac_present) ||

@@ -14,7 +14,8 @@
  * of the last non-zero one (0 for an all-zero block).
  *
  * Coding (how the original was entropy-coded, so restore can reproduce it):
- *   progressive:u8 | arithmetic:u8 | restart_interval:u32be | huffman:u8 |
+ *   progressive:u8 | arithmetic:u8 | restart:u32be | huffman:u8 |
+ * (restart: the interval in MCUs, or 0x80000000 | R for R MCU rows per scan)
  *   (if huffman == GIVEN) dc_present:u8 | ac_present:u8 |
  *   (bits[1..16] | values[sum bits]) for each present DC then AC slot
  */

@@ -307,15 +307,30 @@ static void test_cjpeg_files_round_trip_byte_identical(void **state)
 }
 
 /* A restart interval given in MCU rows differs per progressive scan (a
- * non-interleaved AC scan has one block per MCU): only the last DRI value
- * is known, so the bytes change; the image does not. */
-static void test_progressive_with_restart_in_rows_is_not_byte_identical(void **state)
+ * non-interleaved AC scan has one block per MCU): the reader recognises it
+ * (info.restart_rows) and the writer gives libjpeg the rows again, so the
+ * file comes back byte for byte. */
+static void test_progressive_with_restart_in_rows_round_trips(void **state)
 {
     (void)state;
-    ju_spec spec = {.progressive = 1, .restart_rows = 1};
+    for (unsigned rows = 1; rows <= 3; rows++) {
+        ju_spec spec = {.width = 80, .height = 48, .progressive = 1, .restart_rows = rows};
+        size_t len;
+        uint8_t *jpeg = ju_make(&spec, &len);
+        jpeg_coeffs *j = ju_read(jpeg, len);
+        assert_int_equal(jpeg_coeffs_info(j)->restart_rows, rows);
+        jpeg_coeffs_free(j);
+        assert_round_trip_identical(jpeg, len, "progressive, restart in rows");
+        free(jpeg);
+    }
+    /* the same interval in every scan stays an interval in MCUs */
+    ju_spec same = {.width = 80, .height = 48, .progressive = 1, .restart_mcus = 2};
     size_t len;
-    uint8_t *jpeg = ju_make(&spec, &len);
-    assert_false(round_trip(jpeg, len, "progressive, restart in rows"));
+    uint8_t *jpeg = ju_make(&same, &len);
+    jpeg_coeffs *j = ju_read(jpeg, len);
+    assert_int_equal(jpeg_coeffs_info(j)->restart_rows, 0);
+    assert_int_equal(jpeg_coeffs_info(j)->restart_interval, 2);
+    jpeg_coeffs_free(j);
     free(jpeg);
 }
 
@@ -1185,7 +1200,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_libjpeg_files_round_trip_byte_identical),
         cmocka_unit_test(test_cjpeg_files_round_trip_byte_identical),
-        cmocka_unit_test(test_progressive_with_restart_in_rows_is_not_byte_identical),
+        cmocka_unit_test(test_progressive_with_restart_in_rows_round_trips),
         cmocka_unit_test(test_grouped_tables_come_out_one_per_segment),
         cmocka_unit_test(test_trailing_data_is_dropped_and_late_markers_move_up),
         cmocka_unit_test(test_file_without_huffman_tables_uses_the_standard_ones),

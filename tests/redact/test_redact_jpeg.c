@@ -64,8 +64,8 @@ static const ju_marker foreign_app11[2] = {{0xEB, jumbf, sizeof jumbf},
 typedef struct {
     const char *name;
     ju_spec spec;
-    int byte_identical; /* a full restore gives the original bytes: 1 always, 0 only for images
-                           of a single MCU (where every scan has the same restart interval) */
+    int byte_identical; /* a full restore gives the original bytes (always, for images of a
+                           single MCU) */
 } jpeg_variant;
 
 static const jpeg_variant variants[] = {
@@ -89,7 +89,7 @@ static const jpeg_variant variants[] = {
     {"restart every MCU row", {.restart_rows = 1}, 1},
     {"optimized, restart 2 MCUs", {.optimize = 1, .restart_mcus = 2}, 1},
     {"progressive, restart 2 MCUs", {.progressive = 1, .restart_mcus = 2}, 1},
-    {"progressive, restart every row", {.progressive = 1, .restart_rows = 1}, 0},
+    {"progressive, restart every row", {.progressive = 1, .restart_rows = 1}, 1},
     {"arithmetic", {.arithmetic = 1}, 1},
     {"arithmetic progressive", {.arithmetic = 1, .progressive = 1}, 1},
     {"arithmetic, restart 4 MCUs", {.arithmetic = 1, .restart_mcus = 4}, 1},
