@@ -344,8 +344,10 @@ typedef struct {
 } shroud_image_info;
 
 /* Describes the image: format, size, groups, regions, recipient kinds,
- * signature and whether it verifies against the key it names. Free with
- * shroud_image_info_free. */
+ * signature and whether it verifies against the key it names. Fast: reads
+ * the container and headers (every PNG chunk CRC, the JPEG headers), not the
+ * compressed pixel data, which shroud_restore and a full decode check. Free
+ * with shroud_image_info_free. */
 int shroud_image_inspect(const uint8_t *image, size_t len, shroud_image_info **out);
 void shroud_image_info_free(shroud_image_info *info);
 

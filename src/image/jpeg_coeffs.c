@@ -338,7 +338,7 @@ static void capture_huffman(jpeg_coeffs *j, unsigned present_dc, unsigned presen
 /* Fills j->info from the decompressor; SHROUD_ERR_IMAGE_FORMAT when a
  * component's quantisation table differs from its slot's final contents
  * (the file redefined the slot after using it: libjpeg cannot write that). */
-static int capture_info(jpeg_coeffs *j)
+static int capture_info(jpeg_coeffs *j, int header_only)
 {
     j_decompress_ptr d = &j->d;
     jpeg_info *in = &j->info;
@@ -356,10 +356,12 @@ static int capture_info(jpeg_coeffs *j)
     for (int c = 0; c < d->num_components; c++) {
         const jpeg_component_info *ci = &d->comp_info[c];
         jpeg_comp_geometry *g = &in->comp[c];
-        const JQUANT_TBL *q = ci->quant_table;
         const JQUANT_TBL *slot = ci->quant_tbl_no >= 0 && ci->quant_tbl_no < NUM_QUANT_TBLS
                                      ? d->quant_tbl_ptrs[ci->quant_tbl_no]
                                      : NULL;
+        /* after the header alone, a component not in the first scan has not
+         * latched its table yet: its slot's table stands in */
+        const JQUANT_TBL *q = header_only && !ci->quant_table ? slot : ci->quant_table;
         if (!q || !slot)
             return SHROUD_ERR_IMAGE; /* a component no scan ever coded */
         if (memcmp(q->quantval, slot->quantval, sizeof q->quantval) != 0)
@@ -416,13 +418,13 @@ static int read_body(jpeg_coeffs *j, size_t len)
         return SHROUD_ERR_IMAGE;
     if ((err = check_marker_limits(d)) != SHROUD_OK) /* markers between scans too */
         return err;
-    if ((err = capture_info(j)) != SHROUD_OK)
+    if ((err = capture_info(j, 0)) != SHROUD_OK)
         return err;
     capture_huffman(j, present_dc, present_ac);
     return capture_markers(j);
 }
 
-int jpeg_coeffs_read(const uint8_t *buf, size_t len, jpeg_coeffs **out)
+static int read_file(const uint8_t *buf, size_t len, int header_only, jpeg_coeffs **out)
 {
     if (!out)
         return SHROUD_ERR_ARGUMENT;
@@ -449,7 +451,12 @@ int jpeg_coeffs_read(const uint8_t *buf, size_t len, jpeg_coeffs **out)
         jpeg_save_markers(&j->d, JPEG_APP0 + m, MARKER_SAVE_LIMIT);
     jpeg_save_markers(&j->d, JPEG_COM, MARKER_SAVE_LIMIT);
     jpeg_read_header(&j->d, TRUE);
-    err = j->guard.warning ? SHROUD_ERR_IMAGE : read_body(j, len);
+    if (j->guard.warning)
+        err = SHROUD_ERR_IMAGE;
+    else if (header_only && (err = check_header(j, len)) == SHROUD_OK)
+        err = capture_info(j, 1);
+    else if (!header_only)
+        err = read_body(j, len);
 done:
     if (err) {
         jpeg_coeffs_free(j);
@@ -459,6 +466,16 @@ done:
     j->d.src = NULL;
     *out = j;
     return SHROUD_OK;
+}
+
+int jpeg_coeffs_read(const uint8_t *buf, size_t len, jpeg_coeffs **out)
+{
+    return read_file(buf, len, 0, out);
+}
+
+int jpeg_coeffs_read_header(const uint8_t *buf, size_t len, jpeg_coeffs **out)
+{
+    return read_file(buf, len, 1, out);
 }
 
 void jpeg_coeffs_free(jpeg_coeffs *j)
@@ -478,7 +495,7 @@ const jpeg_info *jpeg_coeffs_info(const jpeg_coeffs *j)
 
 JPEG_BLOCK *jpeg_coeffs_row(jpeg_coeffs *j, int c, uint32_t row)
 {
-    if (!j || c < 0 || c >= j->info.components || row >= j->array_rows[c])
+    if (!j || !j->arrays || c < 0 || c >= j->info.components || row >= j->array_rows[c])
         return NULL;
     if (setjmp(j->guard.jmp))
         return NULL; /* libjpeg refused the access (cannot happen: arrays are in memory) */

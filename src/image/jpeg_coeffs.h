@@ -74,6 +74,12 @@ typedef struct jpeg_coeffs jpeg_coeffs;
  * uses what libjpeg-turbo cannot transcode (12-bit, lossless), SHROUD_ERR_IMAGE
  * when it is corrupt, SHROUD_ERR_IMAGE_LIMIT beyond the limits. */
 int jpeg_coeffs_read(const uint8_t *buf, size_t len, jpeg_coeffs **out);
+
+/* Reads only up to the first scan: jpeg_coeffs_info (without restart_rows,
+ * which needs every scan) and the markers before it, no coefficients
+ * (jpeg_coeffs_row gives NULL; do not write it). The entropy-coded data is
+ * not checked. For describing a file quickly. */
+int jpeg_coeffs_read_header(const uint8_t *buf, size_t len, jpeg_coeffs **out);
 void jpeg_coeffs_free(jpeg_coeffs *j);
 
 const jpeg_info *jpeg_coeffs_info(const jpeg_coeffs *j);

@@ -306,7 +306,7 @@ done:
     return err;
 }
 
-int png_raster_decode(const uint8_t *buf, size_t len, png_raster **out)
+static int read_png(const uint8_t *buf, size_t len, int header_only, png_raster **out)
 {
     if (!out)
         return SHROUD_ERR_ARGUMENT;
@@ -325,7 +325,7 @@ int png_raster_decode(const uint8_t *buf, size_t len, png_raster **out)
         img->sample_bytes = img->bit_depth == 16 ? 2 : 1;
         img->pixel_bytes = (size_t)img->channels * img->sample_bytes;
         img->stride = (size_t)img->width * img->pixel_bytes;
-        err = decode_pixels(buf, len, img);
+        err = header_only ? SHROUD_OK : decode_pixels(buf, len, img);
         if (!err && !already_kept(img, "tRNS"))
             img->trns_len = 0; /* libpng may have read one we dropped as misplaced */
     }
@@ -335,6 +335,16 @@ int png_raster_decode(const uint8_t *buf, size_t len, png_raster **out)
     }
     *out = img;
     return SHROUD_OK;
+}
+
+int png_raster_decode(const uint8_t *buf, size_t len, png_raster **out)
+{
+    return read_png(buf, len, 0, out);
+}
+
+int png_raster_read_header(const uint8_t *buf, size_t len, png_raster **out)
+{
+    return read_png(buf, len, 1, out);
 }
 
 int png_raster_clone(const png_raster *img, png_raster **out)

@@ -80,6 +80,11 @@ typedef struct {
  * image_limits.h. Free *out with png_raster_free. */
 int png_raster_decode(const uint8_t *buf, size_t len, png_raster **out);
 
+/* Walks and checks the chunks (CRCs, order, limits) and fills everything but
+ * the pixels (pixels stays NULL: do not encode it). For describing a file
+ * quickly; the compressed data is not checked. */
+int png_raster_read_header(const uint8_t *buf, size_t len, png_raster **out);
+
 /* Encodes img; the extra chunks (already complete chunk bytes, as made by
  * png_chunk_append) are written just before the first IDAT. level is a
  * libdeflate level 1..12. Appends to out. */

@@ -103,7 +103,7 @@ int shroud_image_inspect(const uint8_t *image, size_t len, shroud_image_info **o
     memset(&d, 0, sizeof d);
     int err = image_read_layout(image, len, &e, &l, layout_digest);
     if (err == SHROUD_OK)
-        err = decoded_image_read(image, len, &d);
+        err = decoded_image_read_header(image, len, &d);
     if (err == SHROUD_OK && l.n_groups && (l.width != d.width || l.height != d.height))
         err = SHROUD_ERR_RECORD_MISMATCH;
     if (err == SHROUD_OK)

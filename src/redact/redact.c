@@ -33,14 +33,15 @@ struct shroud_redactor {
     size_t dropped_previews;
 };
 
-int decoded_image_read(const uint8_t *buf, size_t len, decoded_image *out)
+static int read_image(const uint8_t *buf, size_t len, int header_only, decoded_image *out)
 {
     memset(out, 0, sizeof *out);
     int err;
     switch (image_sniff(buf, len)) {
     case IMAGE_FORMAT_PNG:
         out->format = SHROUD_IMAGE_PNG;
-        err = png_raster_decode(buf, len, &out->png);
+        err = header_only ? png_raster_read_header(buf, len, &out->png)
+                          : png_raster_decode(buf, len, &out->png);
         if (err == SHROUD_OK) {
             out->width = out->png->width;
             out->height = out->png->height;
@@ -48,7 +49,8 @@ int decoded_image_read(const uint8_t *buf, size_t len, decoded_image *out)
         return err;
     case IMAGE_FORMAT_JPEG:
         out->format = SHROUD_IMAGE_JPEG;
-        err = jpeg_coeffs_read(buf, len, &out->jpeg);
+        err = header_only ? jpeg_coeffs_read_header(buf, len, &out->jpeg)
+                          : jpeg_coeffs_read(buf, len, &out->jpeg);
         if (err == SHROUD_OK) {
             out->width = jpeg_coeffs_info(out->jpeg)->width;
             out->height = jpeg_coeffs_info(out->jpeg)->height;
@@ -57,6 +59,16 @@ int decoded_image_read(const uint8_t *buf, size_t len, decoded_image *out)
     default:
         return SHROUD_ERR_IMAGE_FORMAT;
     }
+}
+
+int decoded_image_read(const uint8_t *buf, size_t len, decoded_image *out)
+{
+    return read_image(buf, len, 0, out);
+}
+
+int decoded_image_read_header(const uint8_t *buf, size_t len, decoded_image *out)
+{
+    return read_image(buf, len, 1, out);
 }
 
 void decoded_image_free(decoded_image *d)

@@ -20,6 +20,9 @@ typedef struct {
 
 /* Decodes a PNG or JPEG file. */
 int decoded_image_read(const uint8_t *buf, size_t len, decoded_image *out);
+/* Only what describing the file needs: size, format details, JPEG geometry;
+ * no pixels or coefficients (the compressed data is not checked). */
+int decoded_image_read_header(const uint8_t *buf, size_t len, decoded_image *out);
 void decoded_image_free(decoded_image *d);
 
 /* The covered rectangle of a region (JPEG: grown to whole MCUs). */

@@ -1195,12 +1195,44 @@ static void test_quant_table_redefined_between_scans_is_refused(void **state)
     free(jpeg);
 }
 
+/* The header-only read gives the same geometry and quantisers as the full
+ * read (progressive files too, whose later components latch their tables
+ * only in later scans), and no coefficients. */
+static void test_header_only_read_matches(void **state)
+{
+    (void)state;
+    const ju_spec specs[] = {
+        {.width = 40, .height = 24},
+        {.width = 33, .height = 17, .progressive = 1},
+        {.width = 16, .height = 16, .components = 1, .restart_mcus = 1},
+        {.width = 48, .height = 8, .components = 4, .progressive = 1},
+    };
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+        size_t len;
+        uint8_t *jpeg = ju_make(&specs[i], &len);
+        jpeg_coeffs *full = ju_read(jpeg, len), *head = NULL;
+        assert_int_equal(jpeg_coeffs_read_header(jpeg, len, &head), SHROUD_OK);
+        jpeg_info a, b; /* memcpy: padding bytes too (both zeroed by the reader) */
+        memcpy(&a, jpeg_coeffs_info(full), sizeof a);
+        memcpy(&b, jpeg_coeffs_info(head), sizeof b);
+        a.restart_rows = b.restart_rows = 0;
+        assert_memory_equal(&a, &b, sizeof a);
+        assert_null(jpeg_coeffs_row(head, 0, 0));
+        jpeg_coeffs_free(head);
+        jpeg_coeffs_free(full);
+        assert_int_equal(jpeg_coeffs_read_header(jpeg, 40, &head), SHROUD_ERR_IMAGE);
+        assert_null(head);
+        free(jpeg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_libjpeg_files_round_trip_byte_identical),
         cmocka_unit_test(test_cjpeg_files_round_trip_byte_identical),
         cmocka_unit_test(test_progressive_with_restart_in_rows_round_trips),
+        cmocka_unit_test(test_header_only_read_matches),
         cmocka_unit_test(test_grouped_tables_come_out_one_per_segment),
         cmocka_unit_test(test_trailing_data_is_dropped_and_late_markers_move_up),
         cmocka_unit_test(test_file_without_huffman_tables_uses_the_standard_ones),

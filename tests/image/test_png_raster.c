@@ -1172,6 +1172,35 @@ static void test_misplaced_chunks_are_dropped(void **state)
     }
 }
 
+/* The header-only read checks the chunks and fills everything but the
+ * pixels. */
+static void test_header_only_read(void **state)
+{
+    (void)state;
+    tu_buf mid = {0};
+    static const uint8_t gama[4] = {0, 0, 0xB1, 0x8F};
+    pu_put_chunk(&mid, "gAMA", gama, sizeof gama);
+    size_t len;
+    uint8_t *png = file_with(PNG_CT_RGB, &mid, NULL, &len);
+    png_raster *full = NULL, *head = NULL;
+    assert_int_equal(png_raster_decode(png, len, &full), SHROUD_OK);
+    assert_int_equal(png_raster_read_header(png, len, &head), SHROUD_OK);
+    assert_null(head->pixels);
+    assert_int_equal(head->width, full->width);
+    assert_int_equal(head->height, full->height);
+    assert_int_equal(head->stride, full->stride);
+    assert_int_equal(head->kept_len, 1);
+    bytebuf out = {0};
+    assert_int_equal(png_raster_encode(head, NULL, 0, 6, &out), SHROUD_ERR_ARGUMENT);
+    png_raster_free(head);
+    png[len - 5] ^= 1; /* IEND's CRC */
+    assert_int_equal(png_raster_read_header(png, len, &head), SHROUD_ERR_IMAGE);
+    assert_null(head);
+    png_raster_free(full);
+    free(png);
+    tu_buf_free(&mid);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1193,6 +1222,7 @@ int main(void)
         cmocka_unit_test(test_not_a_png_and_arguments),
         cmocka_unit_test(test_clone_equals_original),
         cmocka_unit_test(test_misplaced_chunks_are_dropped),
+        cmocka_unit_test(test_header_only_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
