@@ -277,6 +277,10 @@ enum shroud_image_format { SHROUD_IMAGE_PNG = 1, SHROUD_IMAGE_JPEG = 2 };
 #define SHROUD_MAX_REGIONS 256   /* per group */
 #define SHROUD_GROUP_NAME_MAX 64 /* bytes of [A-Za-z0-9._-] */
 
+/* 1 if name is a valid group name: 1..SHROUD_GROUP_NAME_MAX bytes of
+ * [A-Za-z0-9._-]; 0 otherwise (NULL included). */
+int shroud_group_name_valid(const char *name);
+
 typedef struct shroud_redactor shroud_redactor;
 
 /* Parses the image (refusing corrupt files, and images above the limits in

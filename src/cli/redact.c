@@ -140,21 +140,6 @@ static group_opts *current(redact_opts *o)
     return &o->groups[o->n_groups - 1];
 }
 
-/* The library's rule for group names (docs/FORMAT.md), checked here so a
- * bad name is a usage error that says what is allowed. */
-static int group_name_ok(const char *name)
-{
-    size_t n = strlen(name);
-    if (n == 0 || n > SHROUD_GROUP_NAME_MAX)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
-              (name[i] >= '0' && name[i] <= '9') || name[i] == '.' || name[i] == '_' ||
-              name[i] == '-'))
-            return 0;
-    return 1;
-}
-
 static int parse_redact(int argc, char **argv, redact_opts *o)
 {
     static const struct option longopts[] = {
@@ -182,7 +167,7 @@ static int parse_redact(int argc, char **argv, redact_opts *o)
         group_opts *g = NULL;
         switch (c) {
         case 'g':
-            if (!group_name_ok(optarg))
+            if (!shroud_group_name_valid(optarg))
                 return usage_error("redact",
                                    "group name '%s': use 1 to %d letters, digits, '.', '_' or '-'",
                                    optarg, SHROUD_GROUP_NAME_MAX);

@@ -49,6 +49,21 @@ void image_embedded_free(image_embedded *e)
     memset(e, 0, sizeof *e);
 }
 
+int image_embedded_add_range(image_embedded *e, size_t *cap, size_t offset, size_t size, int kind)
+{
+    if (e->ranges_len == *cap) {
+        size_t n = *cap ? *cap * 2 : 8;
+        embed_range *p = realloc(e->ranges, n * sizeof *p);
+        if (!p)
+            return SHROUD_ERR_NOMEM;
+        e->ranges = p;
+        *cap = n;
+    }
+    e->ranges[e->ranges_len++] =
+        (embed_range){.offset = offset, .size = size, .kind = (uint8_t)kind};
+    return SHROUD_OK;
+}
+
 int image_embedded_digest(const uint8_t *buf, size_t len, const image_embedded *e,
                           unsigned kinds_mask, uint8_t digest[32])
 {

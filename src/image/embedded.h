@@ -70,6 +70,10 @@ int image_embedded_rewrite(const uint8_t *buf, size_t len, const image_embedded 
                            unsigned remove_mask, int kind, const uint8_t *payload,
                            size_t payload_len, bytebuf *out);
 
+/* Appends a block's range to e->ranges, growing it (*cap: its allocated
+ * length, kept by the caller across calls): SHROUD_OK or SHROUD_ERR_NOMEM. */
+int image_embedded_add_range(image_embedded *e, size_t *cap, size_t offset, size_t size, int kind);
+
 /* Per-format halves of the above (embedded_png.c, embedded_jpeg.c). */
 int png_embedded_find(const uint8_t *buf, size_t len, image_embedded *out);
 int png_embedded_rewrite(const uint8_t *buf, size_t len, const image_embedded *e,

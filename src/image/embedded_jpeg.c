@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/bigendian.h"
 #include "image/jpeg_segments.h"
 #include "shroud.h"
 
@@ -29,11 +30,6 @@ static int is_appn_or_com(uint8_t marker)
            marker == JPEG_MARKER_COM;
 }
 
-static uint16_t be16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 /* Per kind: where the sequence stands while walking. */
 typedef struct {
     int started, complete;
@@ -48,7 +44,8 @@ static int take_block(const jpeg_segment *s, kind_state *ks, uint8_t *kind_out)
     if (s->length < JPEG_EMBED_HEADER_BYTES)
         return SHROUD_ERR_IMAGE;
     uint8_t kind = s->data[IDENT_BYTES];
-    uint32_t seq = be16(s->data + IDENT_BYTES + 1), count = be16(s->data + IDENT_BYTES + 3);
+    uint32_t seq = load_be16(s->data + IDENT_BYTES + 1),
+             count = load_be16(s->data + IDENT_BYTES + 3);
     if (kind != EMBED_RECORD && kind != EMBED_SIGNATURE)
         return SHROUD_ERR_IMAGE;
     kind_state *k = &ks[kind];
@@ -69,21 +66,6 @@ static int take_block(const jpeg_segment *s, kind_state *ks, uint8_t *kind_out)
         return SHROUD_ERR_IMAGE_LIMIT;
     k->total += data;
     *kind_out = kind;
-    return SHROUD_OK;
-}
-
-static int add_range(image_embedded *out, size_t *cap, const jpeg_segment *s, uint8_t kind)
-{
-    if (out->ranges_len == *cap) {
-        size_t n = *cap ? *cap * 2 : 8;
-        embed_range *p = realloc(out->ranges, n * sizeof *p);
-        if (!p)
-            return SHROUD_ERR_NOMEM;
-        out->ranges = p;
-        *cap = n;
-    }
-    out->ranges[out->ranges_len++] =
-        (embed_range){.offset = s->offset, .size = s->size, .kind = kind};
     return SHROUD_OK;
 }
 
@@ -127,7 +109,7 @@ int jpeg_embedded_find(const uint8_t *buf, size_t len, image_embedded *out)
         uint8_t kind = 0;
         if ((err = take_block(&s, ks, &kind)) != SHROUD_OK)
             return err;
-        if ((err = add_range(out, &cap, &s, kind)) != SHROUD_OK)
+        if ((err = image_embedded_add_range(out, &cap, s.offset, s.size, kind)) != SHROUD_OK)
             return err;
     }
     if (more < 0)

@@ -23,21 +23,6 @@ static int chunk_kind(const char *type)
     return 0;
 }
 
-static int add_range(image_embedded *out, size_t *cap, const png_chunk *c, int kind)
-{
-    if (out->ranges_len == *cap) {
-        size_t n = *cap ? *cap * 2 : 8;
-        embed_range *p = realloc(out->ranges, n * sizeof *p);
-        if (!p)
-            return SHROUD_ERR_NOMEM;
-        out->ranges = p;
-        *cap = n;
-    }
-    out->ranges[out->ranges_len++] =
-        (embed_range){.offset = c->offset, .size = c->size, .kind = (uint8_t)kind};
-    return SHROUD_OK;
-}
-
 int png_embedded_find(const uint8_t *buf, size_t len, image_embedded *out)
 {
     if (!out)
@@ -63,7 +48,7 @@ int png_embedded_find(const uint8_t *buf, size_t len, image_embedded *out)
         if (c.length > EMBED_MAX_PAYLOAD - total[kind])
             return SHROUD_ERR_IMAGE_LIMIT;
         total[kind] += c.length;
-        if ((err = add_range(out, &cap, &c, kind)) != SHROUD_OK)
+        if ((err = image_embedded_add_range(out, &cap, c.offset, c.size, kind)) != SHROUD_OK)
             return err;
     }
     if (more < 0)

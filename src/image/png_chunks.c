@@ -5,22 +5,10 @@
 
 #include <libdeflate.h>
 
+#include "crypto/bigendian.h"
 #include "shroud.h"
 
 static const uint8_t png_magic[PNG_SIGNATURE_BYTES] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
 
 static int is_letter(uint8_t c)
 {
@@ -50,14 +38,14 @@ int png_chunks_next(png_chunk_reader *r, png_chunk *c)
     if (left < PNG_CHUNK_OVERHEAD)
         return SHROUD_ERR_IMAGE; /* truncated, or no IEND */
     const uint8_t *p = r->buf + r->pos;
-    uint32_t length = be32(p);
+    uint32_t length = load_be32(p);
     if (length > PNG_MAX_CHUNK_LENGTH || length > left - PNG_CHUNK_OVERHEAD)
         return SHROUD_ERR_IMAGE;
     for (int i = 0; i < 4; i++)
         if (!is_letter(p[4 + i]))
             return SHROUD_ERR_IMAGE;
     uint32_t crc = (uint32_t)libdeflate_crc32(0, p + 4, 4 + (size_t)length);
-    if (crc != be32(p + 8 + length))
+    if (crc != load_be32(p + 8 + length))
         return SHROUD_ERR_IMAGE;
     int is_ihdr = memcmp(p + 4, "IHDR", 4) == 0;
     if ((r->count == 0) != is_ihdr || (is_ihdr && length != 13))
@@ -85,17 +73,25 @@ int png_chunk_is_safe_to_copy(const char type[4])
     return (type[3] & 0x20) != 0;
 }
 
+int png_type_in(const char type[4], const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(type, list[i], 4) == 0)
+            return 1;
+    return 0;
+}
+
 int png_chunk_append(bytebuf *out, const char type[4], const uint8_t *data, uint32_t length)
 {
     if (!out || (!data && length) || length > PNG_MAX_CHUNK_LENGTH)
         return SHROUD_ERR_ARGUMENT;
     uint8_t head[8], tail[4];
-    put_be32(head, length);
+    store_be32(head, length);
     memcpy(head + 4, type, 4);
     uint32_t crc = (uint32_t)libdeflate_crc32(0, head + 4, 4);
     if (length) /* libdeflate_crc32 with a NULL buffer restarts the CRC */
         crc = (uint32_t)libdeflate_crc32(crc, data, length);
-    put_be32(tail, crc);
+    store_be32(tail, crc);
     if (bytebuf_write(out, head, sizeof head) != 0 || bytebuf_write(out, data, length) != 0 ||
         bytebuf_write(out, tail, sizeof tail) != 0)
         return SHROUD_ERR_NOMEM;

@@ -56,6 +56,13 @@ int png_chunks_next(png_chunk_reader *r, png_chunk *c);
 int png_chunk_is_critical(const char type[4]);
 int png_chunk_is_safe_to_copy(const char type[4]);
 
+/* 1 if type is one of the n four-letter types in list. PNG_TYPE_IN(type,
+ * "gAMA", "cHRM") takes the list inline. */
+int png_type_in(const char type[4], const char *const *list, size_t n);
+#define PNG_TYPE_IN(type, ...)                                                                     \
+    png_type_in(type, (const char *const[]){__VA_ARGS__},                                          \
+                sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+
 /* Appends one chunk (length, type, data, CRC) to out: SHROUD_OK or
  * SHROUD_ERR_NOMEM. */
 int png_chunk_append(bytebuf *out, const char type[4], const uint8_t *data, uint32_t length);

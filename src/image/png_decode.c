@@ -15,14 +15,10 @@
 
 #include <png.h>
 
+#include "crypto/bigendian.h"
 #include "image/image_limits.h"
 #include "image/png_chunks.h"
 #include "shroud.h"
-
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* shroud's own chunks are never carried over: a new record or signature
  * replaces them. */
@@ -38,13 +34,8 @@ static int is_shroud_chunk(const char *type)
  * unsafe to copy, so they are dropped like unknown unsafe chunks. */
 static int is_standard_ancillary(const char *type)
 {
-    static const char *const known[] = {"tRNS", "gAMA", "cHRM", "sRGB", "iCCP", "sBIT",
-                                        "cICP", "mDCV", "cLLI", "bKGD", "pHYs", "eXIf",
-                                        "tIME", "tEXt", "zTXt", "iTXt"};
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (memcmp(type, known[i], 4) == 0)
-            return 1;
-    return 0;
+    return PNG_TYPE_IN(type, "tRNS", "gAMA", "cHRM", "sRGB", "iCCP", "sBIT", "cICP", "mDCV", "cLLI",
+                       "bKGD", "pHYs", "eXIf", "tIME", "tEXt", "zTXt", "iTXt");
 }
 
 static int keep_chunk(png_raster *img, size_t *cap, const png_chunk *c, uint8_t place)
@@ -86,18 +77,6 @@ static int valid_header(uint8_t depth, uint8_t color)
     }
 }
 
-static int type_is(const char *type, const char *const *list, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (memcmp(type, list[i], 4) == 0)
-            return 1;
-    return 0;
-}
-
-#define TYPE_IS(type, ...)                                                                         \
-    type_is(type, (const char *const[]){__VA_ARGS__},                                              \
-            sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
-
 /* Where PNG (3rd edition, 5.6) allows a standard ancillary chunk, given
  * what came before it: 1 if it may stay. A chunk that may not is dropped so
  * the re-encoded file is valid even when the input was not (libpng only
@@ -106,9 +85,9 @@ static int chunk_allowed(const png_raster *img, const png_chunk *c, int seen_plt
 {
     const char *t = c->type;
     uint8_t ct = img->color_type;
-    if (TYPE_IS(t, "cHRM", "gAMA", "iCCP", "sBIT", "sRGB", "cICP", "mDCV", "cLLI"))
+    if (PNG_TYPE_IN(t, "cHRM", "gAMA", "iCCP", "sBIT", "sRGB", "cICP", "mDCV", "cLLI"))
         return !seen_plte && !seen_idat;
-    if (TYPE_IS(t, "bKGD", "tRNS")) {
+    if (PNG_TYPE_IN(t, "bKGD", "tRNS")) {
         if (seen_idat || (ct == PNG_CT_PALETTE && !seen_plte))
             return 0;
         if (memcmp(t, "tRNS", 4) != 0)
@@ -119,7 +98,7 @@ static int chunk_allowed(const png_raster *img, const png_chunk *c, int seen_plt
             return c->length <= img->palette_len;
         return c->length == (ct == PNG_CT_GRAY ? 2u : 6u);
     }
-    if (TYPE_IS(t, "pHYs"))
+    if (PNG_TYPE_IN(t, "pHYs"))
         return !seen_idat;
     return 1;
 }
@@ -127,8 +106,8 @@ static int chunk_allowed(const png_raster *img, const png_chunk *c, int seen_plt
 /* Chunks PNG allows at most once. */
 static int single_instance(const char *type)
 {
-    return TYPE_IS(type, "cHRM", "gAMA", "iCCP", "sBIT", "sRGB", "cICP", "mDCV", "cLLI", "bKGD",
-                   "tRNS", "pHYs", "tIME", "eXIf");
+    return PNG_TYPE_IN(type, "cHRM", "gAMA", "iCCP", "sBIT", "sRGB", "cICP", "mDCV", "cLLI", "bKGD",
+                       "tRNS", "pHYs", "tIME", "eXIf");
 }
 
 static int already_kept(const png_raster *img, const char *type)
@@ -152,8 +131,8 @@ static int scan_chunks(const uint8_t *buf, size_t len, png_raster *img)
     png_chunk c;
     while ((more = png_chunks_next(&r, &c)) == 1) {
         if (memcmp(c.type, "IHDR", 4) == 0) {
-            img->width = be32(c.data);
-            img->height = be32(c.data + 4);
+            img->width = load_be32(c.data);
+            img->height = load_be32(c.data + 4);
             img->bit_depth = c.data[8];
             img->color_type = c.data[9];
             img->interlaced = c.data[12];
@@ -379,6 +358,21 @@ int png_raster_clone(const png_raster *img, png_raster **out)
     }
     *out = c;
     return SHROUD_OK;
+}
+
+size_t png_raster_drop_kept(png_raster *img, int (*drop)(const png_kept_chunk *chunk))
+{
+    size_t n = 0, dropped = 0;
+    for (size_t i = 0; i < img->kept_len; i++) {
+        if (drop(&img->kept[i])) {
+            free(img->kept[i].data);
+            dropped++;
+        } else {
+            img->kept[n++] = img->kept[i];
+        }
+    }
+    img->kept_len = n;
+    return dropped;
 }
 
 void png_raster_free(png_raster *img)

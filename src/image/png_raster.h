@@ -94,6 +94,9 @@ int png_raster_encode(const png_raster *img, const uint8_t *extra_chunks, size_t
 /* A deep copy (pixels and kept chunks included). */
 int png_raster_clone(const png_raster *img, png_raster **out);
 
+/* Removes (and frees) the kept chunks drop() says 1 for; returns how many. */
+size_t png_raster_drop_kept(png_raster *img, int (*drop)(const png_kept_chunk *chunk));
+
 void png_raster_free(png_raster *img);
 
 /* Address of the first byte of pixel (x, y). */

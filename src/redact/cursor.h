@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "crypto/bigendian.h"
+
 typedef struct {
     const uint8_t *p;
     size_t left;
@@ -56,7 +58,7 @@ static inline int take_u16(cursor *c, uint16_t *v)
     const uint8_t *p;
     if (take_bytes(c, 2, &p))
         return -1;
-    *v = (uint16_t)((unsigned)p[0] << 8 | p[1]);
+    *v = load_be16(p);
     return 0;
 }
 
@@ -65,22 +67,8 @@ static inline int take_u32(cursor *c, uint32_t *v)
     const uint8_t *p;
     if (take_bytes(c, 4, &p))
         return -1;
-    *v = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+    *v = load_be32(p);
     return 0;
-}
-
-static inline void put_u16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static inline void put_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
 }
 
 #endif

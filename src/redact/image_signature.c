@@ -68,7 +68,7 @@ int shroud_image_sign(const uint8_t *image, size_t len, const shroud_identity *s
         err = signature_block_encode(&sig, block, sizeof block, &block_len);
     if (err == SHROUD_OK) {
         uint8_t n[2];
-        put_u16(n, (uint16_t)text_len);
+        store_be16(n, (uint16_t)text_len);
         if (bytebuf_write(&payload, n, 2) ||
             bytebuf_write(&payload, (const uint8_t *)text, text_len) ||
             bytebuf_write(&payload, block, block_len))
@@ -84,29 +84,39 @@ int shroud_image_sign(const uint8_t *image, size_t len, const shroud_identity *s
     return bytebuf_finish(&file, err, out, out_len);
 }
 
-int image_signature_check(const uint8_t *image, size_t len, const shroud_recipient *key,
-                          image_signature *parsed)
+int image_signature_check_found(const uint8_t *image, size_t len, const image_embedded *e,
+                                const shroud_recipient *key, image_signature *parsed)
 {
-    image_embedded e;
     image_signature s;
     memset(&s, 0, sizeof s);
     if (parsed)
         memset(parsed, 0, sizeof *parsed);
     uint8_t digest[SHA256_BYTES];
-    int err = image_embedded_find(image, len, &e);
-    if (err == SHROUD_OK && !e.payload[EMBED_SIGNATURE])
-        err = SHROUD_ERR_NO_SIGNATURE;
+    int err = e->payload[EMBED_SIGNATURE] ? SHROUD_OK : SHROUD_ERR_NO_SIGNATURE;
     if (err == SHROUD_OK)
-        err = image_signature_parse(e.payload[EMBED_SIGNATURE], e.payload_len[EMBED_SIGNATURE], &s);
+        err =
+            image_signature_parse(e->payload[EMBED_SIGNATURE], e->payload_len[EMBED_SIGNATURE], &s);
     if (err == SHROUD_OK)
-        err = image_embedded_digest(image, len, &e, EMBED_MASK(EMBED_SIGNATURE), digest);
+        err = image_embedded_digest(image, len, e, EMBED_MASK(EMBED_SIGNATURE), digest);
     if (err == SHROUD_OK)
         err = signature_verify_digest(key ? key : s.signer, SIG_CONTEXT_IMAGE, digest, &s.sig);
-    image_embedded_free(&e);
     if (parsed && s.signer_text)
         *parsed = s;
     else
         image_signature_free(&s);
+    return err;
+}
+
+int image_signature_check(const uint8_t *image, size_t len, const shroud_recipient *key,
+                          image_signature *parsed)
+{
+    if (parsed)
+        memset(parsed, 0, sizeof *parsed);
+    image_embedded e;
+    int err = image_embedded_find(image, len, &e);
+    if (err == SHROUD_OK)
+        err = image_signature_check_found(image, len, &e, key, parsed);
+    image_embedded_free(&e);
     return err;
 }
 

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "crypto/signature.h"
+#include "image/embedded.h"
 #include "shroud.h"
 
 #define IMAGE_SIGNER_MAX 4096 /* bytes of key text */
@@ -35,5 +36,8 @@ void image_signature_free(image_signature *s);
  * parsed is not NULL it receives the parsed signature (free it). */
 int image_signature_check(const uint8_t *image, size_t len, const shroud_recipient *key,
                           image_signature *parsed);
+/* The same on a file whose blocks image_embedded_find already found (e). */
+int image_signature_check_found(const uint8_t *image, size_t len, const image_embedded *e,
+                                const shroud_recipient *key, image_signature *parsed);
 
 #endif

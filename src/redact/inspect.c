@@ -112,7 +112,7 @@ int shroud_image_inspect(const uint8_t *image, size_t len, shroud_image_info **o
         shroud_image_info *info = *out;
         image_signature s;
         info->has_signature = 1;
-        info->signature_status = image_signature_check(image, len, NULL, &s);
+        info->signature_status = image_signature_check_found(image, len, &e, NULL, &s);
         if (s.signer_text) {
             info->signer = strdup(s.signer_text);
             memcpy(info->signer_key_id, s.sig.key_id, sizeof info->signer_key_id);

@@ -17,7 +17,7 @@ static int append(bytebuf *out, const void *p, size_t n)
     return bytebuf_write(out, p, n) == 0 ? SHROUD_OK : SHROUD_ERR_NOMEM;
 }
 
-int group_name_valid(const char *name)
+int shroud_group_name_valid(const char *name)
 {
     if (!name)
         return 0;
@@ -52,8 +52,8 @@ int layout_encode(const redaction_layout *l, bytebuf *out)
     uint8_t head[REDACT_MAGIC_BYTES + 11];
     memcpy(head, LAYOUT_MAGIC, REDACT_MAGIC_BYTES);
     head[8] = l->format;
-    put_u32(head + 9, l->width);
-    put_u32(head + 13, l->height);
+    store_be32(head + 9, l->width);
+    store_be32(head + 13, l->height);
     head[17] = l->flags;
     head[18] = l->n_groups;
     int err = append(out, head, sizeof head);
@@ -64,14 +64,14 @@ int layout_encode(const redaction_layout *l, bytebuf *out)
         gh[0] = (uint8_t)name_len;
         memcpy(gh + 1, grp->name, name_len);
         gh[1 + name_len] = grp->style;
-        put_u16(gh + 2 + name_len, grp->n_regions);
+        store_be16(gh + 2 + name_len, grp->n_regions);
         err = append(out, gh, 4 + name_len);
         for (unsigned i = 0; err == SHROUD_OK && i < grp->n_regions; i++) {
             uint8_t rb[REGION_BYTES];
-            put_u32(rb, grp->regions[i].x);
-            put_u32(rb + 4, grp->regions[i].y);
-            put_u32(rb + 8, grp->regions[i].w);
-            put_u32(rb + 12, grp->regions[i].h);
+            store_be32(rb, grp->regions[i].x);
+            store_be32(rb + 4, grp->regions[i].y);
+            store_be32(rb + 8, grp->regions[i].w);
+            store_be32(rb + 12, grp->regions[i].h);
             err = append(out, rb, sizeof rb);
         }
     }
@@ -86,7 +86,7 @@ int block_encode(const redaction_layout *l, const uint8_t *const *envelopes,
         if (envelope_lens[g] == 0 || envelope_lens[g] > UINT32_MAX)
             return SHROUD_ERR_ARGUMENT;
         uint8_t len[4];
-        put_u32(len, (uint32_t)envelope_lens[g]);
+        store_be32(len, (uint32_t)envelope_lens[g]);
         err = append(out, len, sizeof len);
         if (err == SHROUD_OK)
             err = append(out, envelopes[g], envelope_lens[g]);
@@ -104,9 +104,9 @@ static int parse_group(cursor *c, const redaction_layout *l, layout_group *g)
         return SHROUD_ERR_RECORD;
     memcpy(g->name, name, name_len);
     g->name[name_len] = '\0';
-    if (!group_name_valid(g->name) || take_u8(c, &g->style) || g->style > SHROUD_STYLE_BLUR ||
-        take_u16(c, &g->n_regions) || g->n_regions == 0 || g->n_regions > SHROUD_MAX_REGIONS ||
-        c->left / REGION_BYTES < g->n_regions)
+    if (!shroud_group_name_valid(g->name) || take_u8(c, &g->style) ||
+        g->style > SHROUD_STYLE_BLUR || take_u16(c, &g->n_regions) || g->n_regions == 0 ||
+        g->n_regions > SHROUD_MAX_REGIONS || c->left / REGION_BYTES < g->n_regions)
         return SHROUD_ERR_RECORD;
     g->regions = calloc(g->n_regions, sizeof *g->regions);
     if (!g->regions)
@@ -183,9 +183,9 @@ int record_encode(const sealed_record *r, bytebuf *out)
     head[8] = r->group_index;
     memcpy(head + 9, r->content_digest, REDACT_DIGEST_BYTES);
     memcpy(head + 9 + REDACT_DIGEST_BYTES, r->layout_digest, REDACT_DIGEST_BYTES);
-    put_u16(head + 9 + 2 * REDACT_DIGEST_BYTES, r->coding_len);
+    store_be16(head + 9 + 2 * REDACT_DIGEST_BYTES, r->coding_len);
     uint8_t raw_len[4];
-    put_u32(raw_len, r->raw_len);
+    store_be32(raw_len, r->raw_len);
     int err = append(out, head, sizeof head);
     if (err == SHROUD_OK)
         err = append(out, r->coding, r->coding_len);

@@ -54,9 +54,6 @@ typedef struct {
     layout_group groups[SHROUD_MAX_GROUPS];
 } redaction_layout;
 
-/* 1 if name is 1..SHROUD_GROUP_NAME_MAX bytes of [A-Za-z0-9._-]. */
-int group_name_valid(const char *name);
-
 /* SHROUD_OK if every region is non-empty and inside width x height, else
  * SHROUD_ERR_REGION. */
 int regions_check(const shroud_region *regions, size_t n, uint32_t width, uint32_t height);

@@ -6,6 +6,7 @@
 
 #include "crypto/primitives.h"
 #include "image/embedded.h"
+#include "image/png_chunks.h"
 #include "image/previews.h"
 #include "redact/redact_jpeg.h"
 #include "redact/redact_png.h"
@@ -130,7 +131,7 @@ int shroud_redactor_add_group(shroud_redactor *r, const char *name, int style,
                               const shroud_recipient *const *recipients, size_t n_recipients,
                               const char *pass, size_t pass_len, int log_n)
 {
-    if (!r || r->done || !group_name_valid(name) || style < SHROUD_STYLE_NOISE ||
+    if (!r || r->done || !shroud_group_name_valid(name) || style < SHROUD_STYLE_NOISE ||
         style > SHROUD_STYLE_BLUR || (n_recipients && !recipients) ||
         n_recipients > SHROUD_MAX_RECIPIENTS || (!pass && n_recipients == 0))
         return SHROUD_ERR_ARGUMENT;
@@ -206,41 +207,15 @@ int shroud_redactor_sign(shroud_redactor *r, const shroud_identity *signer)
 }
 
 /* PNG chunks kept by --strip-metadata: those decoding or colour depend on. */
-static int png_chunk_essential(const char *type)
+/* --strip-metadata keeps only the chunks that change how pixels look. */
+static int png_not_essential(const png_kept_chunk *k)
 {
-    static const char *const keep[] = {"PLTE", "tRNS", "gAMA", "cHRM", "sRGB", "sBIT", "cICP"};
-    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
-        if (memcmp(type, keep[i], 4) == 0)
-            return 1;
-    return 0;
+    return !PNG_TYPE_IN(k->type, "PLTE", "tRNS", "gAMA", "cHRM", "sRGB", "sBIT", "cICP");
 }
 
-static void png_strip(png_raster *img)
+static int png_is_preview(const png_kept_chunk *k)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < img->kept_len; i++) {
-        if (png_chunk_essential(img->kept[i].type))
-            img->kept[n++] = img->kept[i];
-        else
-            free(img->kept[i].data);
-    }
-    img->kept_len = n;
-}
-
-/* Drops the kept chunks that carry a preview picture; returns how many. */
-static size_t png_drop_previews(png_raster *img)
-{
-    size_t n = 0, dropped = 0;
-    for (size_t i = 0; i < img->kept_len; i++) {
-        if (!png_chunk_is_preview(img->kept[i].type, img->kept[i].data, img->kept[i].length)) {
-            img->kept[n++] = img->kept[i];
-        } else {
-            free(img->kept[i].data);
-            dropped++;
-        }
-    }
-    img->kept_len = n;
-    return dropped;
+    return png_chunk_is_preview(k->type, k->data, k->length);
 }
 
 /* How the original JPEG was entropy-coded, so restore can do it again. */
@@ -258,9 +233,9 @@ static int encode_redacted(shroud_redactor *r, bytebuf *out)
 {
     if (r->img.png) {
         if (r->strip)
-            png_strip(r->img.png);
+            png_raster_drop_kept(r->img.png, png_not_essential);
         else
-            r->dropped_previews = png_drop_previews(r->img.png);
+            r->dropped_previews = png_raster_drop_kept(r->img.png, png_is_preview);
         return png_raster_encode(r->img.png, NULL, 0, r->png_level, out);
     }
     jpeg_write_options o;

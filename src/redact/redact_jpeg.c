@@ -438,7 +438,7 @@ int jpeg_coding_encode(const jpeg_write_options *o, bytebuf *out)
     uint8_t head[CODING_FIXED_BYTES];
     head[0] = o->progressive;
     head[1] = o->arithmetic;
-    put_u32(head + 2, o->restart_rows ? RESTART_IN_ROWS | o->restart_rows : o->restart_interval);
+    store_be32(head + 2, o->restart_rows ? RESTART_IN_ROWS | o->restart_rows : o->restart_interval);
     head[6] = o->huffman;
     int err = append(out, head, sizeof head);
     if (err || o->huffman != HUFF_MODE_GIVEN)
