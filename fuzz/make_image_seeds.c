@@ -11,6 +11,8 @@
  *   0x01 each group's sealed record (the envelope opened with the fixed keys),
  *   0x02 the JPEG coding inside a JPEG record,
  *   0x03 the image signature payload.
+ * It also writes the seeds of fuzz_stego_reveal: small PNGs with a message
+ * hidden for the native key (or the fuzz passphrase).
  * Envelopes use fresh randomness, so the bytes differ from run to run.
  *
  * Usage: make_image_seeds OUTDIR (fuzz/make_image_seeds.sh builds and runs it).
@@ -337,6 +339,26 @@ static void signed_seed(const char *stem, const char *ext, const bytes *image)
     shroud_free(out);
 }
 
+/* A stego seed: msg hidden for the native key (and, when `pass`, also a
+ * copy hidden with the fuzz passphrase, which the harness does not try: it
+ * still exercises the salt and the stream reader on a wrong key). */
+static void stego_seed(const char *stem, const bytes *cover, const char *msg, int pass)
+{
+    shroud_cover *c = NULL;
+    uint8_t *out = NULL;
+    size_t out_len = 0;
+    CHECK(shroud_cover_new(&c, cover->p, cover->len));
+    const shroud_recipient *to[1] = {native_pub};
+    CHECK(shroud_stego_hide(c, pass ? NULL : to, pass ? 0 : 1, pass ? passphrase : NULL,
+                            pass ? sizeof passphrase - 1 : 0, (const uint8_t *)msg, strlen(msg),
+                            &out, &out_len, NULL));
+    char name[256];
+    snprintf(name, sizeof name, "%s.png", stem);
+    save("fuzz_stego_reveal", name, 0, out, out_len, 0);
+    shroud_free(out);
+    shroud_cover_free(c);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -385,6 +407,15 @@ int main(int argc, char **argv)
         redacted_seed(seeds[i].stem, seeds[i].ext, seeds[i].image, &seeds[i].v);
     signed_seed("png_signed_only", "png", &png_pal);
     signed_seed("jpg_signed_only", "jpg", &jpg_base);
+    /* Covers need room for the envelope: about 1,700 usable samples. */
+    bytes cover_gray16 = make_png(64, 64, 16, PNG_COLOR_TYPE_GRAY, 0, 0);
+    bytes cover_rgba = make_png(40, 40, 8, PNG_COLOR_TYPE_RGBA, 0, 0);
+    stego_seed("stego_rgb_x25519", &png_rgb, "a hidden message", 0);
+    stego_seed("stego_gray16_x25519", &cover_gray16, "16-bit", 0);
+    stego_seed("stego_rgba_x25519", &cover_rgba, "alpha", 0);
+    stego_seed("stego_rgb_passphrase", &png_rgb, "salted", 1);
+    free(cover_gray16.p);
+    free(cover_rgba.p);
 
     bytes *all[] = {&png_rgb,  &png_pal, &png_gray16, &png_rgba,
                     &jpg_base, &jpg_opt, &jpg_prog,   &jpg_gray};

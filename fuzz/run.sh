@@ -37,7 +37,7 @@ command -v "$cc" >/dev/null || { echo "run.sh: $cc not found (apt-get install cl
 # ---- build ----
 # The library is compiled once with the harnesses' instrumentation
 # (fuzzer-no-link) into build-fuzz/obj/, rebuilt when a source, a header or
-# the flags change. Library layers: src/crypto, src/image, src/redact.
+# the flags change. Library layers: src/crypto, src/image, src/redact, src/stego.
 # shellcheck disable=SC2054 # the commas belong to the flag
 san=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
 cflags=(-std=c11 -g -O1 "${san[@]}" -D_POSIX_C_SOURCE=200809L -I"$root/include" -I"$root/src")
@@ -55,7 +55,7 @@ for f in "$root"/include/*.h "$root"/src/*/*.h; do
 done
 objs=()
 pids=()
-for src in "$root"/src/crypto/*.c "$root"/src/image/*.c "$root"/src/redact/*.c; do
+for src in "$root"/src/crypto/*.c "$root"/src/image/*.c "$root"/src/redact/*.c "$root"/src/stego/*.c; do
   [ -f "$src" ] || continue
   obj=$build/obj/$(basename "${src%.c}").o
   objs+=("$obj")

@@ -69,6 +69,9 @@ enum shroud_error {
     SHROUD_ERR_RECORD_EDITED = -36,    /* the visible region list differs from the sealed one */
     SHROUD_ERR_NO_SIGNATURE = -37,     /* the image carries no signature */
     SHROUD_ERR_ALREADY_REDACTED = -38, /* the image already carries a redaction record */
+    SHROUD_ERR_NO_MESSAGE = -39,       /* no hidden message for this key (or none at all) */
+    SHROUD_ERR_CAPACITY = -40,         /* the message does not fit in this cover */
+    SHROUD_ERR_COVER = -41,            /* this image cannot carry a hidden message */
 };
 
 /* One line of English for an error code; never NULL. */
@@ -379,6 +382,81 @@ int shroud_image_sign(const uint8_t *image, size_t len, const shroud_identity *s
  * SHROUD_ERR_NO_SIGNATURE, SHROUD_ERR_WRONG_SIGNER (made by another key) or
  * SHROUD_ERR_SIGNATURE (the image changed after signing). */
 int shroud_image_verify(const uint8_t *image, size_t len, const shroud_recipient *key);
+
+/* ---- Steganography ------------------------------------------------------ */
+/* A message is sealed with the envelope (headerless) and hidden in the least
+ * significant bits of a lossless cover: PNG (8/16-bit gray, gray+alpha, RGB,
+ * RGBA) or BMP (24/32-bit, 8-bit gray). Samples at a key-derived permutation
+ * are changed by +-1 (LSB matching) with Hamming matrix embedding; alpha,
+ * fully transparent pixels and saturated samples (0, maximum) never carry
+ * data. The output is always PNG. Positions come from scrypt of the
+ * passphrase, or from the (first) recipient's public key. See docs/stego.md
+ * and docs/FORMAT.md section 6. */
+
+/* scrypt work factor of the passphrase mode: every guess (right or wrong)
+ * costs a reveal one scrypt with N = 2^17, r = 8 (128 MiB). */
+#define SHROUD_STEGO_SCRYPT_LOG_N 17
+
+typedef struct shroud_cover shroud_cover;
+
+/* Parses a cover image. SHROUD_ERR_COVER for JPEG (lossy: recompression
+ * would destroy the message), palette PNG (+-1 on an index changes the colour
+ * arbitrarily), gray below 8 bits and PNG with a tRNS colour key;
+ * SHROUD_ERR_IMAGE_FORMAT for anything else that is not a PNG or BMP. The
+ * buffer may be freed after the call. */
+int shroud_cover_new(shroud_cover **out, const uint8_t *image, size_t len);
+/* Size in pixels and the number of samples that may carry data. */
+int shroud_cover_info(const shroud_cover *c, uint32_t *width, uint32_t *height,
+                      size_t *usable_samples);
+/* PNG output compression level, 1 (fast) .. 12 (small); default
+ * SHROUD_STEGO_DEFAULT_PNG_LEVEL. */
+#define SHROUD_STEGO_DEFAULT_PNG_LEVEL 1
+int shroud_cover_png_level(shroud_cover *c, int level);
+void shroud_cover_free(shroud_cover *c);
+
+/* Bytes embedded for a message of msg_len bytes sealed to the recipients, or
+ * to a passphrase (passphrase != 0, recipients empty): the envelope and its
+ * encrypted length. */
+int shroud_stego_stream_bytes(const shroud_recipient *const *recipients, size_t n_recipients,
+                              int passphrase, size_t msg_len, size_t *stream_bytes);
+/* The largest message that fits in the cover for that mode. */
+int shroud_cover_capacity(const shroud_cover *c, const shroud_recipient *const *recipients,
+                          size_t n_recipients, int passphrase, size_t *msg_bytes);
+
+typedef struct {
+    size_t usable_samples;  /* samples that may carry data */
+    size_t stream_bits;     /* bits embedded (envelope, length, code length) */
+    size_t samples_used;    /* samples the code covers */
+    unsigned code_bits;     /* Hamming code: code_bits bits per 2^code_bits - 1 samples */
+    size_t changed_samples; /* samples moved by +-1 */
+    double bits_per_sample; /* stream_bits / usable_samples */
+} shroud_stego_stats;
+
+/* Hides msg in the cover, sealed to the recipients or to one passphrase
+ * (exactly one of the two). Positions come from the passphrase, or from
+ * recipients[0]'s public key. SHROUD_ERR_CAPACITY, before any work, when it
+ * does not fit. stats may be NULL. Free *out with shroud_free. */
+int shroud_stego_hide(const shroud_cover *c, const shroud_recipient *const *recipients,
+                      size_t n_recipients, const char *pass, size_t pass_len, const uint8_t *msg,
+                      size_t msg_len, uint8_t **out, size_t *out_len, shroud_stego_stats *stats);
+
+/* Finds and opens a hidden message. Tries the passphrase (if pass != NULL),
+ * then for each identity the positions of its own public key and of each
+ * position_keys entry (the first recipient the message was hidden for, when
+ * that is not the identity itself). SHROUD_ERR_NO_MESSAGE when nothing opens
+ * (wrong key, no message, or a damaged image). Free *out with
+ * shroud_free_secret. */
+int shroud_stego_reveal(const uint8_t *image, size_t len, const shroud_identity *const *ids,
+                        size_t n_ids, const shroud_recipient *const *position_keys,
+                        size_t n_position_keys, const char *pass, size_t pass_len, uint8_t **out,
+                        size_t *out_len);
+
+/* The classic tutorial layout: n_bytes bytes read from the least significant
+ * bit of every sample in row-major order (all channels, alpha included, as
+ * numpy flattens a PIL image), most significant bit of each byte first. PNG
+ * (any type; palette gives the indices) or BMP. SHROUD_ERR_CAPACITY when the
+ * image has fewer than 8 * n_bytes samples. Free *out with shroud_free. */
+int shroud_stego_read_lsb(const uint8_t *image, size_t len, size_t n_bytes, uint8_t **out);
 
 #ifdef __cplusplus
 }

@@ -27,6 +27,9 @@ int cmd_verify(int argc, char **argv);
 int cmd_redact(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_hide(int argc, char **argv);
+int cmd_reveal(int argc, char **argv);
+int cmd_capacity(int argc, char **argv);
 
 /* ---- errors (errors.c) ---- */
 
@@ -41,6 +44,9 @@ int option_error(const char *cmd, int c, char *const *argv);
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parses a decimal number in [min, max]; 0 on success, -1 otherwise. */
 int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+
+/* Wipes len bytes at p in a way the compiler cannot drop (passphrases). */
+void secret_wipe(void *p, size_t len);
 
 /* ---- files (files.c) ---- */
 
@@ -155,6 +161,10 @@ int write_image(const char *path, int force, mode_t mode, const uint8_t *buf, si
 
 /* Prints "shroud: FILE: <explanation of err for an image>"; returns EXIT_FAILED. */
 int image_fail(const char *file, int err);
+
+/* Explains why an image cannot be a steganography cover (JPEG, palette,
+ * low bit depth, colour key) or other image errors; returns EXIT_FAILED. */
+int cover_fail(const char *file, int err, const uint8_t *buf, size_t len);
 
 /* The names used on the command line and in JSON. */
 const char *style_name(int style);

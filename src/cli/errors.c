@@ -67,3 +67,11 @@ int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned lon
     *out = v;
     return 0;
 }
+
+static void *(*const volatile wipe_memset)(void *, int, size_t) = memset;
+
+void secret_wipe(void *p, size_t len)
+{
+    if (p && len)
+        wipe_memset(p, 0, len);
+}

@@ -86,3 +86,25 @@ const char *format_name(int format)
 {
     return format == SHROUD_IMAGE_PNG ? "PNG" : format == SHROUD_IMAGE_JPEG ? "JPEG" : "unknown";
 }
+
+int cover_fail(const char *file, int err, const uint8_t *buf, size_t len)
+{
+    const char *name = file && strcmp(file, "-") != 0 ? file : "standard input";
+    if (err == SHROUD_ERR_IMAGE_FORMAT)
+        return fail("%s: not a PNG or BMP (covers must be lossless images)", name);
+    if (err != SHROUD_ERR_COVER)
+        return image_fail(file, err);
+    if (len >= 3 && buf[0] == 0xFF && buf[1] == 0xD8)
+        return fail("%s is a JPEG: JPEG is lossy, and decoding then re-encoding it would destroy "
+                    "a hidden message; hide in a PNG or BMP (convert the photo first)",
+                    name);
+    if (len >= 26 && buf[25] == 3)
+        return fail("%s is a palette PNG: changing an index by one changes the colour "
+                    "arbitrarily; convert it to RGB first (e.g. convert IN PNG24:OUT.png)",
+                    name);
+    if (len >= 26 && buf[24] < 8)
+        return fail("%s has fewer than 8 bits per sample: convert it to 8-bit first", name);
+    return fail("%s has a tRNS colour key (one colour is transparent): +-1 changes could "
+                "make pixels transparent; remove the key or add an alpha channel",
+                name);
+}

@@ -20,6 +20,9 @@ static const command commands[] = {
     {"inspect", cmd_inspect, "show what an image carries: groups, regions, signature"},
     {"sign", cmd_sign, "sign an image (embedded) or any file (detached signature)"},
     {"verify", cmd_verify, "check an image's embedded signature or a detached one"},
+    {"hide", cmd_hide, "hide an encrypted message or file in a PNG/BMP (steganography)"},
+    {"reveal", cmd_reveal, "find and decrypt a message hidden with 'hide'"},
+    {"capacity", cmd_capacity, "how many bytes a cover image can hide"},
 };
 
 static void usage(FILE *f)

@@ -86,6 +86,14 @@ const char *shroud_strerror(int err)
         return "the image carries no shroud signature";
     case SHROUD_ERR_ALREADY_REDACTED:
         return "the image is already redacted (restore it first, or redact the original)";
+    case SHROUD_ERR_NO_MESSAGE:
+        return "no message for this key (wrong key or passphrase, no hidden message, or the "
+               "image was changed since)";
+    case SHROUD_ERR_CAPACITY:
+        return "the message does not fit in this cover (see 'shroud capacity'; use a larger "
+               "image or a shorter message)";
+    case SHROUD_ERR_COVER:
+        return "this image cannot carry a hidden message";
     }
     return "unknown error";
 }

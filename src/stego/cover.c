@@ -1,0 +1,82 @@
+/* cover.c — which images can be covers, and which of their samples carry bits. */
+#include "stego/cover.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/bmp.h"
+#include "shroud.h"
+
+static const uint8_t png_signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+
+static int is_png(const uint8_t *buf, size_t len)
+{
+    return len >= sizeof png_signature && memcmp(buf, png_signature, sizeof png_signature) == 0;
+}
+
+static int is_jpeg(const uint8_t *buf, size_t len)
+{
+    return len >= 3 && buf[0] == 0xFF && buf[1] == 0xD8 && buf[2] == 0xFF;
+}
+
+int stego_image_decode_any(const uint8_t *buf, size_t len, png_raster **out)
+{
+    if (!buf || !out)
+        return SHROUD_ERR_ARGUMENT;
+    if (is_png(buf, len))
+        return png_raster_decode(buf, len, out);
+    if (bmp_is_bmp(buf, len))
+        return bmp_decode(buf, len, out);
+    return is_jpeg(buf, len) ? SHROUD_ERR_COVER : SHROUD_ERR_IMAGE_FORMAT;
+}
+
+static int has_colour_key(const png_raster *img)
+{
+    for (size_t i = 0; i < img->kept_len; i++)
+        if (memcmp(img->kept[i].type, "tRNS", 4) == 0)
+            return 1;
+    return 0;
+}
+
+int stego_image_decode(const uint8_t *buf, size_t len, png_raster **out)
+{
+    png_raster *img = NULL;
+    int err = stego_image_decode_any(buf, len, &img);
+    if (err)
+        return err;
+    if (img->color_type == PNG_CT_PALETTE || img->bit_depth < 8 ||
+        ((img->color_type == PNG_CT_GRAY || img->color_type == PNG_CT_RGB) &&
+         has_colour_key(img))) {
+        png_raster_free(img);
+        return SHROUD_ERR_COVER;
+    }
+    *out = img;
+    return SHROUD_OK;
+}
+
+int stego_usable_samples(const png_raster *img, uint32_t **out, size_t *n)
+{
+    int alpha = img->color_type == PNG_CT_GRAY_ALPHA || img->color_type == PNG_CT_RGBA;
+    unsigned colours = img->channels - (alpha ? 1u : 0u);
+    uint32_t max = stego_sample_max(img);
+    size_t pixels = (size_t)img->width * img->height;
+    /* At most pixels * colours entries; image limits keep it below 2^32. */
+    size_t cap = pixels * colours;
+    uint32_t *list = malloc((cap ? cap : 1) * sizeof *list);
+    if (!list)
+        return SHROUD_ERR_NOMEM;
+    size_t count = 0;
+    uint32_t s = 0;
+    for (size_t p = 0; p < pixels; p++, s += img->channels) {
+        if (alpha && stego_sample(img, s + colours) == 0)
+            continue;
+        for (unsigned c = 0; c < colours; c++) {
+            uint32_t v = stego_sample(img, s + c);
+            list[count] = s + c;
+            count += v != 0 && v != max;
+        }
+    }
+    *out = list;
+    *n = count;
+    return SHROUD_OK;
+}

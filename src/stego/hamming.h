@@ -1,0 +1,49 @@
+/*
+ * hamming.h — writing and reading bits in the LSBs of drawn samples
+ * (internal).
+ *
+ * Plain: one bit per sample, the sample's LSB. Coded (matrix embedding with
+ * the binary Hamming code): code_bits bits per group of 2^code_bits - 1
+ * samples; the group's value is the XOR of the 1-based indices of its
+ * samples whose LSB is 1, and the writer changes at most one sample so it
+ * equals the bits. Bits are taken from bytes most significant first; a
+ * group's first bit is the most significant bit of its value.
+ *
+ * The writer changes a sample by +1 or -1 (LSB matching), the direction from
+ * a random keystream, forced to +1 at value 1 and -1 at the maximum - 1, so
+ * every usable sample stays usable.
+ */
+#ifndef SHROUD_STEGO_HAMMING_H
+#define SHROUD_STEGO_HAMMING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image/png_raster.h"
+#include "stego/keystream.h"
+#include "stego/positions.h"
+
+typedef struct {
+    png_raster *img;
+    positions *pos;
+    keystream directions; /* random: the +-1 choices */
+    uint8_t dir_bits;     /* unused direction bits ... */
+    unsigned dir_left;    /* ... and how many */
+    size_t changed;       /* samples changed so far */
+} stego_writer;
+
+int stego_writer_init(stego_writer *w, png_raster *img, positions *pos);
+void stego_writer_free(stego_writer *w);
+/* Writes nbits bits of bytes, one per drawn sample. */
+int stego_write_plain(stego_writer *w, const uint8_t *bytes, size_t nbits);
+/* Writes nbits bits of bytes (nbits a multiple of code_bits) with the code. */
+int stego_write_coded(stego_writer *w, unsigned code_bits, const uint8_t *bytes, size_t nbits);
+
+/* Reads nbits bits into bytes (zeroed first), one per drawn sample. */
+int stego_read_plain(const png_raster *img, positions *pos, uint8_t *bytes, size_t nbits);
+/* Reads nbits bits with the code, appending at bit offset `at` of bytes
+ * (those bytes zeroed by the caller); nbits a multiple of code_bits. */
+int stego_read_coded(const png_raster *img, positions *pos, unsigned code_bits, uint8_t *bytes,
+                     size_t at, size_t nbits);
+
+#endif

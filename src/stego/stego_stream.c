@@ -1,0 +1,175 @@
+/* stego_stream.c — laying the hidden stream out over the drawn samples
+ * (stego_format.h), and reading it back. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/bigendian.h"
+#include "crypto/envelope.h"
+#include "crypto/primitives.h"
+#include "stego/hamming.h"
+#include "stego/positions.h"
+#include "stego/stego_internal.h"
+
+/* The smallest envelope any writer makes: a header with one scrypt stanza
+ * and an empty message. Shorter lengths are noise. */
+#define STEGO_MIN_ENVELOPE (1 + 3 + STANZA_SCRYPT_BODY + 32 + STEGO_PAYLOAD_FIXED + 16)
+
+static int xor_keystream(keystream *w, uint8_t *buf, size_t len)
+{
+    uint8_t block[256];
+    while (len) {
+        size_t take = len < sizeof block ? len : sizeof block;
+        int err = keystream_bytes(w, block, take);
+        if (err)
+            return err;
+        for (size_t i = 0; i < take; i++)
+            buf[i] ^= block[i];
+        buf += take;
+        len -= take;
+    }
+    return SHROUD_OK;
+}
+
+static int start_positions(positions *pos, const uint32_t *usable, size_t n, int salted)
+{
+    int err = positions_init(pos, usable, n);
+    if (err || !salted)
+        return err;
+    uint8_t key[KEYSTREAM_KEY_BYTES];
+    if ((err = stego_salt_key(key)))
+        return err;
+    return positions_rekey(pos, key);
+}
+
+int stego_read_salt(const png_raster *img, const uint32_t *usable, size_t n_usable,
+                    uint8_t salt[STEGO_SALT_BYTES])
+{
+    positions pos;
+    int err = start_positions(&pos, usable, n_usable, 1);
+    if (!err)
+        err = stego_read_plain(img, &pos, salt, STEGO_SALT_SAMPLES);
+    positions_free(&pos);
+    return err == SHROUD_ERR_CAPACITY ? SHROUD_ERR_NO_MESSAGE : err;
+}
+
+int stego_embed(png_raster *img, const uint32_t *usable, size_t n_usable, const uint8_t *salt,
+                const stego_keys *keys, const uint8_t *envelope, size_t env_len,
+                shroud_stego_stats *stats)
+{
+    if (env_len > UINT32_MAX)
+        return SHROUD_ERR_CAPACITY;
+    size_t coded = STEGO_LENGTH_BYTES + env_len;
+    unsigned p;
+    int err = stego_code_bits_for(n_usable, salt != NULL, coded, &p);
+    if (err)
+        return err;
+    size_t groups = (coded * 8 + p - 1) / p, nbits = groups * p;
+    uint8_t *buf = calloc(1 + (nbits + 7) / 8, 1);
+    if (!buf)
+        return SHROUD_ERR_NOMEM;
+    buf[0] = (uint8_t)p;
+    store_be32(buf + 1, (uint32_t)env_len);
+    memcpy(buf + 1 + STEGO_LENGTH_BYTES, envelope, env_len);
+
+    positions pos;
+    stego_writer w;
+    keystream white;
+    memset(&w, 0, sizeof w);
+    memset(&white, 0, sizeof white);
+    err = start_positions(&pos, usable, n_usable, salt != NULL);
+    if (!err)
+        err = stego_writer_init(&w, img, &pos);
+    if (!err && salt)
+        err = stego_write_plain(&w, salt, STEGO_SALT_SAMPLES);
+    if (!err)
+        err = positions_rekey(&pos, keys->positions);
+    if (!err)
+        err = keystream_init(&white, keys->stream);
+    if (!err)
+        err = xor_keystream(&white, buf, 1 + (nbits + 7) / 8);
+    if (!err)
+        err = stego_write_plain(&w, buf, STEGO_CODE_BITS_SAMPLES);
+    if (!err)
+        err = stego_write_coded(&w, p, buf + 1, nbits);
+    if (!err && stats) {
+        stats->usable_samples = n_usable;
+        stats->stream_bits = ((salt ? STEGO_SALT_BYTES : 0) + 1 + coded) * 8;
+        stats->samples_used = pos.drawn;
+        stats->code_bits = p;
+        stats->changed_samples = w.changed;
+        stats->bits_per_sample = n_usable ? (double)stats->stream_bits / (double)n_usable : 0;
+    }
+    keystream_free(&white);
+    stego_writer_free(&w);
+    positions_free(&pos);
+    free(buf);
+    return err;
+}
+
+/* After byte 0: reads the coded part. head holds the first head_groups
+ * groups already read; the length in it decides how much more to read. */
+static int read_coded_rest(const png_raster *img, positions *pos, unsigned p, keystream *white,
+                           uint8_t **envelope, size_t *env_len)
+{
+    size_t n = stego_code_group(p);
+    size_t head_groups = (STEGO_LENGTH_BYTES * 8 + p - 1) / p;
+    if (head_groups > (pos->n - pos->drawn) / n)
+        return SHROUD_ERR_NO_MESSAGE;
+    uint8_t head[(STEGO_LENGTH_BYTES * 8 + STEGO_MAX_CODE_BITS) / 8 + 1] = {0};
+    int err = stego_read_coded(img, pos, p, head, 0, head_groups * p);
+    uint8_t mask[STEGO_LENGTH_BYTES];
+    if (!err)
+        err = keystream_bytes(white, mask, sizeof mask);
+    if (err)
+        return err;
+    uint32_t len = load_be32(head) ^ load_be32(mask);
+    size_t coded = STEGO_LENGTH_BYTES + (size_t)len;
+    if (len < STEGO_MIN_ENVELOPE || coded > SIZE_MAX / 8 - STEGO_MAX_CODE_BITS)
+        return SHROUD_ERR_NO_MESSAGE;
+    size_t groups = (coded * 8 + p - 1) / p;
+    if (groups - head_groups > (pos->n - pos->drawn) / n)
+        return SHROUD_ERR_NO_MESSAGE;
+    uint8_t *buf = calloc((groups * p + 7) / 8, 1);
+    if (!buf)
+        return SHROUD_ERR_NOMEM;
+    memcpy(buf, head, (head_groups * p + 7) / 8);
+    err = stego_read_coded(img, pos, p, buf, head_groups * p, (groups - head_groups) * p);
+    if (!err)
+        err = xor_keystream(white, buf + STEGO_LENGTH_BYTES, len);
+    if (err) {
+        free(buf);
+        return err;
+    }
+    memmove(buf, buf + STEGO_LENGTH_BYTES, len);
+    *envelope = buf;
+    *env_len = len;
+    return SHROUD_OK;
+}
+
+int stego_extract(const png_raster *img, const uint32_t *usable, size_t n_usable, int salted,
+                  const stego_keys *keys, uint8_t **envelope, size_t *env_len)
+{
+    positions pos;
+    keystream white;
+    memset(&white, 0, sizeof white);
+    const uint32_t *skip;
+    uint8_t code_bits = 0;
+    int err = start_positions(&pos, usable, n_usable, salted);
+    if (!err && salted)
+        err = positions_draw(&pos, STEGO_SALT_SAMPLES, &skip);
+    if (!err)
+        err = positions_rekey(&pos, keys->positions);
+    if (!err)
+        err = keystream_init(&white, keys->stream);
+    if (!err)
+        err = stego_read_plain(img, &pos, &code_bits, STEGO_CODE_BITS_SAMPLES);
+    if (!err)
+        err = xor_keystream(&white, &code_bits, 1);
+    if (!err && (code_bits < 1 || code_bits > STEGO_MAX_CODE_BITS))
+        err = SHROUD_ERR_NO_MESSAGE;
+    if (!err)
+        err = read_coded_rest(img, &pos, code_bits, &white, envelope, env_len);
+    keystream_free(&white);
+    positions_free(&pos);
+    return err == SHROUD_ERR_CAPACITY ? SHROUD_ERR_NO_MESSAGE : err;
+}
