@@ -6,6 +6,9 @@
  * carry over, raw. libpng then decodes only the pixels: every ancillary
  * chunk but tRNS is skipped by it, so a malformed text or ICC chunk cannot
  * make it fail, and its row-size limits are set from image_limits.h.
+ * Common files (not interlaced, 8/16 bits, no palette) take a faster road
+ * first, libdeflate and our own unfiltering (png_inflate.c); anything it
+ * does not expect goes to libpng.
  */
 #include "image/png_raster.h"
 
@@ -18,6 +21,7 @@
 #include "crypto/bigendian.h"
 #include "image/image_limits.h"
 #include "image/png_chunks.h"
+#include "image/png_inflate.h"
 #include "shroud.h"
 
 /* shroud's own chunks are never carried over: a new record or signature
@@ -304,7 +308,11 @@ static int read_png(const uint8_t *buf, size_t len, int header_only, png_raster 
         img->sample_bytes = img->bit_depth == 16 ? 2 : 1;
         img->pixel_bytes = (size_t)img->channels * img->sample_bytes;
         img->stride = (size_t)img->width * img->pixel_bytes;
-        err = header_only ? SHROUD_OK : decode_pixels(buf, len, img);
+        if (!header_only) {
+            err = png_inflate_pixels(buf, len, img);
+            if (err == PNG_INFLATE_UNSUPPORTED)
+                err = decode_pixels(buf, len, img);
+        }
         if (!err && !already_kept(img, "tRNS"))
             img->trns_len = 0; /* libpng may have read one we dropped as misplaced */
     }

@@ -56,25 +56,15 @@ int stego_image_decode(const uint8_t *buf, size_t len, png_raster **out)
 
 int stego_usable_samples(const png_raster *img, uint32_t **out, size_t *n)
 {
-    int alpha = img->color_type == PNG_CT_GRAY_ALPHA || img->color_type == PNG_CT_RGBA;
-    unsigned colours = img->channels - (alpha ? 1u : 0u);
-    uint32_t max = stego_sample_max(img);
-    size_t pixels = (size_t)img->width * img->height;
-    /* At most pixels * colours entries; image limits keep it below 2^32. */
-    size_t cap = pixels * colours;
-    uint32_t *list = malloc((cap ? cap : 1) * sizeof *list);
+    stego_layout l = stego_layout_of(img);
+    size_t samples = (size_t)img->width * img->height * l.channels;
+    uint32_t *list = malloc((samples ? samples : 1) * sizeof *list);
     if (!list)
         return SHROUD_ERR_NOMEM;
     size_t count = 0;
-    uint32_t s = 0;
-    for (size_t p = 0; p < pixels; p++, s += img->channels) {
-        if (alpha && stego_sample(img, s + colours) == 0)
-            continue;
-        for (unsigned c = 0; c < colours; c++) {
-            uint32_t v = stego_sample(img, s + c);
-            list[count] = s + c;
-            count += v != 0 && v != max;
-        }
+    for (size_t s = 0; s < samples; s++) {
+        list[count] = (uint32_t)s;
+        count += (size_t)stego_usable(img, &l, (uint32_t)s, (unsigned)(s % l.channels));
     }
     *out = list;
     *n = count;

@@ -28,7 +28,8 @@ int stego_image_decode(const uint8_t *buf, size_t len, png_raster **out);
  * tutorial layout). */
 int stego_image_decode_any(const uint8_t *buf, size_t len, png_raster **out);
 
-/* The usable samples of img, in increasing order. Free *out with free(). */
+/* The usable samples of img, in increasing order (for tests: the library
+ * walks cells instead, cells.h). Free *out with free(). */
 int stego_usable_samples(const png_raster *img, uint32_t **out, size_t *n);
 
 /* Value of sample i, and its maximum (255 or 65535). */
@@ -54,6 +55,34 @@ static inline void stego_set_sample(png_raster *img, uint32_t i, uint32_t v)
 static inline uint32_t stego_sample_max(const png_raster *img)
 {
     return img->sample_bytes == 1 ? 255u : 65535u;
+}
+
+/* The channel layout the usable rule needs. */
+typedef struct {
+    unsigned channels, colours; /* colours: channels without alpha */
+    int alpha;
+    uint32_t max;
+} stego_layout;
+
+static inline stego_layout stego_layout_of(const png_raster *img)
+{
+    stego_layout l;
+    l.channels = img->channels;
+    l.alpha = img->color_type == PNG_CT_GRAY_ALPHA || img->color_type == PNG_CT_RGBA;
+    l.colours = l.channels - (l.alpha ? 1u : 0u);
+    l.max = stego_sample_max(img);
+    return l;
+}
+
+/* 1 if sample s, channel c of its pixel, is usable: the one definition. */
+static inline int stego_usable(const png_raster *img, const stego_layout *l, uint32_t s, unsigned c)
+{
+    if (c >= l->colours)
+        return 0;
+    if (l->alpha && stego_sample(img, s - c + l->colours) == 0)
+        return 0;
+    uint32_t v = stego_sample(img, s);
+    return v != 0 && v != l->max;
 }
 
 #endif

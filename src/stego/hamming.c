@@ -1,6 +1,7 @@
 /* hamming.c — LSB matching with Hamming matrix embedding. */
 #include "stego/hamming.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "crypto/primitives.h"
@@ -18,11 +19,14 @@ static void set_bit(uint8_t *bytes, size_t k, unsigned bit)
     bytes[k >> 3] |= (uint8_t)(bit << (7 - (k & 7)));
 }
 
-int stego_writer_init(stego_writer *w, png_raster *img, positions *pos)
+int stego_writer_init(stego_writer *w, png_raster *img, stego_cursor *cur)
 {
     memset(w, 0, sizeof *w);
     w->img = img;
-    w->pos = pos;
+    w->cur = cur;
+    w->group = malloc(stego_code_group(STEGO_MAX_CODE_BITS) * sizeof *w->group);
+    if (!w->group)
+        return SHROUD_ERR_NOMEM;
     uint8_t key[KEYSTREAM_KEY_BYTES];
     int err = prim_random(key, sizeof key);
     if (!err)
@@ -34,6 +38,8 @@ int stego_writer_init(stego_writer *w, png_raster *img, positions *pos)
 void stego_writer_free(stego_writer *w)
 {
     keystream_free(&w->directions);
+    free(w->group);
+    w->group = NULL;
 }
 
 /* Flips sample s's LSB by +-1, keeping it inside 1 .. max-1. */
@@ -60,62 +66,58 @@ static int flip(stego_writer *w, uint32_t s)
 
 int stego_write_plain(stego_writer *w, const uint8_t *bytes, size_t nbits)
 {
-    const uint32_t *at;
-    int err = positions_draw(w->pos, nbits, &at);
-    for (size_t k = 0; !err && k < nbits; k++)
-        if ((stego_sample(w->img, at[k]) & 1u) != get_bit(bytes, k))
-            err = flip(w, at[k]);
-    return err;
-}
-
-static uint32_t group_value(const png_raster *img, const uint32_t *at, size_t n)
-{
-    uint32_t value = 0;
-    for (size_t i = 0; i < n; i++)
-        value ^= (uint32_t)(i + 1) & (0u - (stego_sample(img, at[i]) & 1u));
-    return value;
+    for (size_t k = 0; k < nbits; k++) {
+        uint32_t at;
+        int err = stego_cursor_next(w->cur, &at, 1);
+        if (!err && (stego_sample(w->img, at) & 1u) != get_bit(bytes, k))
+            err = flip(w, at);
+        if (err)
+            return err;
+    }
+    return SHROUD_OK;
 }
 
 int stego_write_coded(stego_writer *w, unsigned code_bits, const uint8_t *bytes, size_t nbits)
 {
     size_t n = stego_code_group(code_bits);
+    uint32_t *at = w->group;
     for (size_t k = 0; k < nbits; k += code_bits) {
-        const uint32_t *at;
-        int err = positions_draw(w->pos, n, &at);
+        uint32_t value;
+        int err = stego_cursor_group(w->cur, n, at, &value);
         if (err)
             return err;
         uint32_t want = 0;
         for (unsigned b = 0; b < code_bits; b++)
             want = want << 1 | get_bit(bytes, k + b);
-        uint32_t d = group_value(w->img, at, n) ^ want;
+        uint32_t d = value ^ want;
         if (d && (err = flip(w, at[d - 1])))
             return err;
     }
     return SHROUD_OK;
 }
 
-int stego_read_plain(const png_raster *img, positions *pos, uint8_t *bytes, size_t nbits)
+int stego_read_plain(stego_cursor *cur, uint8_t *bytes, size_t nbits)
 {
-    const uint32_t *at;
-    int err = positions_draw(pos, nbits, &at);
-    if (err)
-        return err;
     memset(bytes, 0, (nbits + 7) / 8);
-    for (size_t k = 0; k < nbits; k++)
-        set_bit(bytes, k, stego_sample(img, at[k]) & 1u);
+    for (size_t k = 0; k < nbits; k++) {
+        uint32_t at;
+        int err = stego_cursor_next(cur, &at, 1);
+        if (err)
+            return err;
+        set_bit(bytes, k, stego_sample(cur->img, at) & 1u);
+    }
     return SHROUD_OK;
 }
 
-int stego_read_coded(const png_raster *img, positions *pos, unsigned code_bits, uint8_t *bytes,
-                     size_t at_bit, size_t nbits)
+int stego_read_coded(stego_cursor *cur, unsigned code_bits, uint8_t *bytes, size_t at_bit,
+                     size_t nbits)
 {
     size_t n = stego_code_group(code_bits);
     for (size_t k = 0; k < nbits; k += code_bits) {
-        const uint32_t *at;
-        int err = positions_draw(pos, n, &at);
+        uint32_t value;
+        int err = stego_cursor_group(cur, n, NULL, &value);
         if (err)
             return err;
-        uint32_t value = group_value(img, at, n);
         for (unsigned b = 0; b < code_bits; b++)
             set_bit(bytes, at_bit + k + b, (value >> (code_bits - 1 - b)) & 1u);
     }

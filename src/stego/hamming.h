@@ -1,6 +1,6 @@
 /*
- * hamming.h — writing and reading bits in the LSBs of drawn samples
- * (internal).
+ * hamming.h — writing and reading bits in the LSBs of the samples a cursor
+ * (cells.h) yields (internal).
  *
  * Plain: one bit per sample, the sample's LSB. Coded (matrix embedding with
  * the binary Hamming code): code_bits bits per group of 2^code_bits - 1
@@ -21,29 +21,30 @@
 
 #include "image/png_raster.h"
 #include "stego/keystream.h"
-#include "stego/positions.h"
+#include "stego/cells.h"
 
 typedef struct {
     png_raster *img;
-    positions *pos;
+    stego_cursor *cur;
+    uint32_t *group;      /* the samples of the group being written */
     keystream directions; /* random: the +-1 choices */
     uint8_t dir_bits;     /* unused direction bits ... */
     unsigned dir_left;    /* ... and how many */
     size_t changed;       /* samples changed so far */
 } stego_writer;
 
-int stego_writer_init(stego_writer *w, png_raster *img, positions *pos);
+int stego_writer_init(stego_writer *w, png_raster *img, stego_cursor *cur);
 void stego_writer_free(stego_writer *w);
-/* Writes nbits bits of bytes, one per drawn sample. */
+/* Writes nbits bits of bytes, one per sample of the order. */
 int stego_write_plain(stego_writer *w, const uint8_t *bytes, size_t nbits);
 /* Writes nbits bits of bytes (nbits a multiple of code_bits) with the code. */
 int stego_write_coded(stego_writer *w, unsigned code_bits, const uint8_t *bytes, size_t nbits);
 
 /* Reads nbits bits into bytes (zeroed first), one per drawn sample. */
-int stego_read_plain(const png_raster *img, positions *pos, uint8_t *bytes, size_t nbits);
+int stego_read_plain(stego_cursor *cur, uint8_t *bytes, size_t nbits);
 /* Reads nbits bits with the code, appending at bit offset `at` of bytes
  * (those bytes zeroed by the caller); nbits a multiple of code_bits. */
-int stego_read_coded(const png_raster *img, positions *pos, unsigned code_bits, uint8_t *bytes,
-                     size_t at, size_t nbits);
+int stego_read_coded(stego_cursor *cur, unsigned code_bits, uint8_t *bytes, size_t at,
+                     size_t nbits);
 
 #endif

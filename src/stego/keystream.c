@@ -9,7 +9,7 @@
 
 static const uint8_t zeros[KEYSTREAM_BUFFER];
 
-static int refill(keystream *ks)
+int keystream_refill(keystream *ks)
 {
     int n = 0;
     if (EVP_EncryptUpdate(ks->ctx, ks->buf, &n, zeros, (int)sizeof zeros) != 1 ||
@@ -47,7 +47,7 @@ int keystream_bytes(keystream *ks, uint8_t *out, size_t len)
 {
     while (len) {
         if (ks->pos == KEYSTREAM_BUFFER) {
-            int err = refill(ks);
+            int err = keystream_refill(ks);
             if (err)
                 return err;
         }
@@ -59,44 +59,5 @@ int keystream_bytes(keystream *ks, uint8_t *out, size_t len)
         out += take;
         len -= take;
     }
-    return SHROUD_OK;
-}
-
-int keystream_u32(keystream *ks, uint32_t *out)
-{
-    if (ks->pos + 4 > KEYSTREAM_BUFFER) {
-        uint8_t b[4];
-        int err = keystream_bytes(ks, b, 4);
-        if (err)
-            return err;
-        *out = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-        return SHROUD_OK;
-    }
-    const uint8_t *b = ks->buf + ks->pos;
-    *out = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-    ks->pos += 4;
-    return SHROUD_OK;
-}
-
-int keystream_below(keystream *ks, uint32_t bound, uint32_t *out)
-{
-    if (bound == 0)
-        return SHROUD_ERR_ARGUMENT;
-    uint32_t r;
-    int err = keystream_u32(ks, &r);
-    if (err)
-        return err;
-    uint64_t m = (uint64_t)r * bound;
-    uint32_t low = (uint32_t)m;
-    if (low < bound) {
-        uint32_t threshold = (uint32_t)-bound % bound;
-        while (low < threshold) {
-            if ((err = keystream_u32(ks, &r)))
-                return err;
-            m = (uint64_t)r * bound;
-            low = (uint32_t)m;
-        }
-    }
-    *out = (uint32_t)(m >> 32);
     return SHROUD_OK;
 }

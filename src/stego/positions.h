@@ -1,8 +1,7 @@
 /*
- * positions.h — the key-derived order in which samples carry bits
- * (internal).
+ * positions.h — a keyed shuffle drawn lazily (internal).
  *
- * A Fisher-Yates shuffle of the usable samples, drawn lazily from the
+ * A Fisher-Yates shuffle of a list (the cells of cells.h), drawn lazily from the
  * front: draw i (0, 1, 2, ...) swaps entry i with entry i + below(n - i),
  * below() taken from the current keystream, and returns the new entry i.
  * Switching the keystream between draws (positions_rekey) is how the
@@ -25,8 +24,10 @@ typedef struct {
     int keyed;
 } positions;
 
-/* Copies the usable list; no keystream yet (positions_rekey first). */
-int positions_init(positions *p, const uint32_t *usable, size_t n);
+/* Copies the list to shuffle; no keystream yet (positions_rekey first). */
+int positions_init(positions *p, const uint32_t *list, size_t n);
+/* The same for the list 0, 1, ..., n-1. */
+int positions_init_identity(positions *p, size_t n);
 /* Later draws come from keystream(key). */
 int positions_rekey(positions *p, const uint8_t key[KEYSTREAM_KEY_BYTES]);
 /* Draws k more positions; *out points at them (inside p->order), valid

@@ -19,7 +19,7 @@ int shroud_cover_new(shroud_cover **out, const uint8_t *image, size_t len)
     c->png_level = SHROUD_STEGO_DEFAULT_PNG_LEVEL;
     int err = stego_image_decode(image, len, &c->img);
     if (!err)
-        err = stego_usable_samples(c->img, &c->usable, &c->n_usable);
+        stego_cells_find(c->img, &c->cells);
     if (err) {
         shroud_cover_free(c);
         return err;
@@ -38,7 +38,7 @@ int shroud_cover_info(const shroud_cover *c, uint32_t *width, uint32_t *height,
     if (height)
         *height = c->img->height;
     if (usable_samples)
-        *usable_samples = c->n_usable;
+        *usable_samples = c->cells.usable;
     return SHROUD_OK;
 }
 
@@ -55,7 +55,6 @@ void shroud_cover_free(shroud_cover *c)
     if (!c)
         return;
     png_raster_free(c->img);
-    free(c->usable);
     free(c);
 }
 
@@ -102,12 +101,12 @@ int shroud_stego_stream_bytes(const shroud_recipient *const *recipients, size_t 
     return SHROUD_OK;
 }
 
-int stego_code_bits_for(size_t usable, int passphrase, size_t coded_bytes, unsigned *code_bits)
+int stego_code_bits_for(size_t samples, int passphrase, size_t coded_bytes, unsigned *code_bits)
 {
-    size_t fixed = (passphrase ? STEGO_SALT_SAMPLES : 0) + STEGO_CODE_BITS_SAMPLES;
-    if (usable < fixed || coded_bytes > (SIZE_MAX - 16) / 8)
+    size_t fixed = (passphrase ? STEGO_SALT_RESERVE : 0) + STEGO_CODE_BITS_SAMPLES;
+    if (samples < fixed || coded_bytes > (SIZE_MAX - 16) / 8)
         return SHROUD_ERR_CAPACITY;
-    size_t room = usable - fixed, bits = coded_bytes * 8;
+    size_t room = samples - fixed, bits = coded_bytes * 8;
     for (unsigned p = STEGO_MAX_CODE_BITS; p >= 1; p--) {
         size_t groups = (bits + p - 1) / p;
         if (groups <= room / stego_code_group(p)) {
@@ -127,8 +126,9 @@ int shroud_cover_capacity(const shroud_cover *c, const shroud_recipient *const *
     int err = envelope_bytes(recipients, n_recipients, passphrase, 0, &env0);
     if (err)
         return err;
-    size_t fixed = (passphrase ? STEGO_SALT_SAMPLES : 0) + STEGO_CODE_BITS_SAMPLES;
-    size_t room = c->n_usable > fixed ? (c->n_usable - fixed) / 8 : 0; /* coded bytes at 1 bit */
+    size_t fixed = (passphrase ? STEGO_SALT_RESERVE : 0) + STEGO_CODE_BITS_SAMPLES;
+    size_t samples = c->cells.usable;
+    size_t room = samples > fixed ? (samples - fixed) / 8 : 0; /* coded bytes at 1 bit */
     if (room < STEGO_LENGTH_BYTES + env0) {
         *msg_bytes = 0;
         return SHROUD_ERR_CAPACITY;

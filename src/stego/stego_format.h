@@ -24,6 +24,8 @@
 
 #define STEGO_SALT_BYTES 16
 #define STEGO_SALT_SAMPLES (STEGO_SALT_BYTES * 8)
+/* What the salt may cost: its samples and the rest of its last cell. */
+#define STEGO_SALT_RESERVE (STEGO_SALT_SAMPLES + 63)
 #define STEGO_CODE_BITS_SAMPLES 8 /* byte 0 */
 #define STEGO_LENGTH_BYTES 4
 #define STEGO_MAX_CODE_BITS 16

@@ -39,7 +39,8 @@ int shroud_stego_hide(const shroud_cover *c, const shroud_recipient *const *reci
     unsigned code_bits;
     int err = stego_envelope_bytes(recipients, n_recipients, salted, msg_len, &env_len);
     if (!err)
-        err = stego_code_bits_for(c->n_usable, salted, STEGO_LENGTH_BYTES + env_len, &code_bits);
+        err =
+            stego_code_bits_for(c->cells.usable, salted, STEGO_LENGTH_BYTES + env_len, &code_bits);
     if (err)
         return err;
 
@@ -61,8 +62,7 @@ int shroud_stego_hide(const shroud_cover *c, const shroud_recipient *const *reci
     if (!err)
         err = png_raster_clone(c->img, &copy);
     if (!err)
-        err = stego_embed(copy, c->usable, c->n_usable, salted ? salt : NULL, &keys, env.data,
-                          env.len, stats);
+        err = stego_embed(copy, &c->cells, salted ? salt : NULL, &keys, env.data, env.len, stats);
     bytebuf png = {0};
     if (!err)
         err = png_raster_encode(copy, NULL, 0, c->png_level, &png);

@@ -9,6 +9,7 @@
 
 #include "image/png_raster.h"
 #include "shroud.h"
+#include "stego/cells.h"
 #include "stego/stego_format.h"
 
 /* The chunked payload's fixed part: salt and key commitment. */
@@ -16,8 +17,7 @@
 
 struct shroud_cover {
     png_raster *img;
-    uint32_t *usable; /* usable samples, increasing */
-    size_t n_usable;
+    stego_cells cells;
     int png_level;
 };
 
@@ -26,25 +26,27 @@ int stego_envelope_bytes(const shroud_recipient *const *recipients, size_t n_rec
                          int passphrase, size_t msg_len, size_t *out);
 
 /* The largest code (most bits per group) with which coded_bytes fit in
- * `usable` samples after the fixed ones; SHROUD_ERR_CAPACITY if none. */
-int stego_code_bits_for(size_t usable, int passphrase, size_t coded_bytes, unsigned *code_bits);
+ * `samples` usable samples after the fixed ones (code length, and in
+ * passphrase mode the salt with the rest of its cell);
+ * SHROUD_ERR_CAPACITY if none. */
+int stego_code_bits_for(size_t samples, int passphrase, size_t coded_bytes, unsigned *code_bits);
 
 /* Hides an already sealed headerless envelope with the given keys (and, in
  * passphrase mode, the salt, written at the public positions). img is
- * changed in place; usable is its usable list. For tests and benchmarks
- * that fix the keys. */
-int stego_embed(png_raster *img, const uint32_t *usable, size_t n_usable,
+ * changed in place; cells are its cells (stego_cells_find). For tests and
+ * benchmarks that fix the keys. */
+int stego_embed(png_raster *img, const stego_cells *cells,
                 const uint8_t *salt /* NULL: recipient mode */, const stego_keys *keys,
                 const uint8_t *envelope, size_t env_len, shroud_stego_stats *stats);
 
 /* Reads the stream at the positions of `keys` (after the salt positions
  * when salted): *envelope (free with free()) when the code length and
  * length are plausible, SHROUD_ERR_NO_MESSAGE when not. */
-int stego_extract(const png_raster *img, const uint32_t *usable, size_t n_usable, int salted,
+int stego_extract(const png_raster *img, const stego_cells *cells, int salted,
                   const stego_keys *keys, uint8_t **envelope, size_t *env_len);
 
 /* Reads the salt at the public positions. */
-int stego_read_salt(const png_raster *img, const uint32_t *usable, size_t n_usable,
+int stego_read_salt(const png_raster *img, const stego_cells *cells,
                     uint8_t salt[STEGO_SALT_BYTES]);
 
 #endif

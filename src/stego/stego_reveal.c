@@ -30,7 +30,7 @@ static int try_keys(const shroud_cover *c, int salted, const stego_keys *keys,
 {
     uint8_t *env = NULL;
     size_t env_len = 0;
-    int err = stego_extract(c->img, c->usable, c->n_usable, salted, keys, &env, &env_len);
+    int err = stego_extract(c->img, &c->cells, salted, keys, &env, &env_len);
     if (err)
         return err;
     err =
@@ -47,7 +47,7 @@ static int try_passphrase(const shroud_cover *c, const char *pass, size_t pass_l
 {
     uint8_t salt[STEGO_SALT_BYTES];
     stego_keys keys;
-    int err = stego_read_salt(c->img, c->usable, c->n_usable, salt);
+    int err = stego_read_salt(c->img, &c->cells, salt);
     if (!err)
         err = stego_keys_from_passphrase(pass, pass_len, salt, &keys);
     given_passphrase g = {pass, pass_len};

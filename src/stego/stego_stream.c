@@ -7,7 +7,7 @@
 #include "crypto/envelope.h"
 #include "crypto/primitives.h"
 #include "stego/hamming.h"
-#include "stego/positions.h"
+#include "stego/cells.h"
 #include "stego/stego_internal.h"
 
 /* The smallest envelope any writer makes: a header with one scrypt stanza
@@ -30,29 +30,29 @@ static int xor_keystream(keystream *w, uint8_t *buf, size_t len)
     return SHROUD_OK;
 }
 
-static int start_positions(positions *pos, const uint32_t *usable, size_t n, int salted)
+static int start_cursor(stego_cursor *cur, const png_raster *img, const stego_cells *cells,
+                        int salted)
 {
-    int err = positions_init(pos, usable, n);
+    int err = stego_cursor_init(cur, img, cells);
     if (err || !salted)
         return err;
     uint8_t key[KEYSTREAM_KEY_BYTES];
     if ((err = stego_salt_key(key)))
         return err;
-    return positions_rekey(pos, key);
+    return stego_cursor_rekey(cur, key);
 }
 
-int stego_read_salt(const png_raster *img, const uint32_t *usable, size_t n_usable,
-                    uint8_t salt[STEGO_SALT_BYTES])
+int stego_read_salt(const png_raster *img, const stego_cells *cells, uint8_t salt[STEGO_SALT_BYTES])
 {
-    positions pos;
-    int err = start_positions(&pos, usable, n_usable, 1);
+    stego_cursor cur;
+    int err = start_cursor(&cur, img, cells, 1);
     if (!err)
-        err = stego_read_plain(img, &pos, salt, STEGO_SALT_SAMPLES);
-    positions_free(&pos);
+        err = stego_read_plain(&cur, salt, STEGO_SALT_SAMPLES);
+    stego_cursor_free(&cur);
     return err == SHROUD_ERR_CAPACITY ? SHROUD_ERR_NO_MESSAGE : err;
 }
 
-int stego_embed(png_raster *img, const uint32_t *usable, size_t n_usable, const uint8_t *salt,
+int stego_embed(png_raster *img, const stego_cells *cells, const uint8_t *salt,
                 const stego_keys *keys, const uint8_t *envelope, size_t env_len,
                 shroud_stego_stats *stats)
 {
@@ -60,7 +60,7 @@ int stego_embed(png_raster *img, const uint32_t *usable, size_t n_usable, const 
         return SHROUD_ERR_CAPACITY;
     size_t coded = STEGO_LENGTH_BYTES + env_len;
     unsigned p;
-    int err = stego_code_bits_for(n_usable, salt != NULL, coded, &p);
+    int err = stego_code_bits_for(cells->usable, salt != NULL, coded, &p);
     if (err)
         return err;
     size_t groups = (coded * 8 + p - 1) / p, nbits = groups * p;
@@ -71,18 +71,18 @@ int stego_embed(png_raster *img, const uint32_t *usable, size_t n_usable, const 
     store_be32(buf + 1, (uint32_t)env_len);
     memcpy(buf + 1 + STEGO_LENGTH_BYTES, envelope, env_len);
 
-    positions pos;
+    stego_cursor cur;
     stego_writer w;
     keystream white;
     memset(&w, 0, sizeof w);
     memset(&white, 0, sizeof white);
-    err = start_positions(&pos, usable, n_usable, salt != NULL);
+    err = start_cursor(&cur, img, cells, salt != NULL);
     if (!err)
-        err = stego_writer_init(&w, img, &pos);
+        err = stego_writer_init(&w, img, &cur);
     if (!err && salt)
         err = stego_write_plain(&w, salt, STEGO_SALT_SAMPLES);
     if (!err)
-        err = positions_rekey(&pos, keys->positions);
+        err = stego_cursor_rekey(&cur, keys->positions);
     if (!err)
         err = keystream_init(&white, keys->stream);
     if (!err)
@@ -92,31 +92,32 @@ int stego_embed(png_raster *img, const uint32_t *usable, size_t n_usable, const 
     if (!err)
         err = stego_write_coded(&w, p, buf + 1, nbits);
     if (!err && stats) {
-        stats->usable_samples = n_usable;
+        stats->usable_samples = cells->usable;
         stats->stream_bits = ((salt ? STEGO_SALT_BYTES : 0) + 1 + coded) * 8;
-        stats->samples_used = pos.drawn;
+        stats->samples_used = cells->usable - stego_cursor_remaining(&cur);
         stats->code_bits = p;
         stats->changed_samples = w.changed;
-        stats->bits_per_sample = n_usable ? (double)stats->stream_bits / (double)n_usable : 0;
+        stats->bits_per_sample =
+            cells->usable ? (double)stats->stream_bits / (double)cells->usable : 0;
     }
     keystream_free(&white);
     stego_writer_free(&w);
-    positions_free(&pos);
+    stego_cursor_free(&cur);
     free(buf);
     return err;
 }
 
 /* After byte 0: reads the coded part. head holds the first head_groups
  * groups already read; the length in it decides how much more to read. */
-static int read_coded_rest(const png_raster *img, positions *pos, unsigned p, keystream *white,
-                           uint8_t **envelope, size_t *env_len)
+static int read_coded_rest(stego_cursor *cur, unsigned p, keystream *white, uint8_t **envelope,
+                           size_t *env_len)
 {
     size_t n = stego_code_group(p);
     size_t head_groups = (STEGO_LENGTH_BYTES * 8 + p - 1) / p;
-    if (head_groups > (pos->n - pos->drawn) / n)
+    if (head_groups > stego_cursor_remaining(cur) / n)
         return SHROUD_ERR_NO_MESSAGE;
     uint8_t head[(STEGO_LENGTH_BYTES * 8 + STEGO_MAX_CODE_BITS) / 8 + 1] = {0};
-    int err = stego_read_coded(img, pos, p, head, 0, head_groups * p);
+    int err = stego_read_coded(cur, p, head, 0, head_groups * p);
     uint8_t mask[STEGO_LENGTH_BYTES];
     if (!err)
         err = keystream_bytes(white, mask, sizeof mask);
@@ -127,13 +128,13 @@ static int read_coded_rest(const png_raster *img, positions *pos, unsigned p, ke
     if (len < STEGO_MIN_ENVELOPE || coded > SIZE_MAX / 8 - STEGO_MAX_CODE_BITS)
         return SHROUD_ERR_NO_MESSAGE;
     size_t groups = (coded * 8 + p - 1) / p;
-    if (groups - head_groups > (pos->n - pos->drawn) / n)
+    if (groups - head_groups > stego_cursor_remaining(cur) / n)
         return SHROUD_ERR_NO_MESSAGE;
     uint8_t *buf = calloc((groups * p + 7) / 8, 1);
     if (!buf)
         return SHROUD_ERR_NOMEM;
     memcpy(buf, head, (head_groups * p + 7) / 8);
-    err = stego_read_coded(img, pos, p, buf, head_groups * p, (groups - head_groups) * p);
+    err = stego_read_coded(cur, p, buf, head_groups * p, (groups - head_groups) * p);
     if (!err)
         err = xor_keystream(white, buf + STEGO_LENGTH_BYTES, len);
     if (err) {
@@ -146,30 +147,30 @@ static int read_coded_rest(const png_raster *img, positions *pos, unsigned p, ke
     return SHROUD_OK;
 }
 
-int stego_extract(const png_raster *img, const uint32_t *usable, size_t n_usable, int salted,
+int stego_extract(const png_raster *img, const stego_cells *cells, int salted,
                   const stego_keys *keys, uint8_t **envelope, size_t *env_len)
 {
-    positions pos;
+    stego_cursor cur;
     keystream white;
     memset(&white, 0, sizeof white);
-    const uint32_t *skip;
+    uint32_t skip[STEGO_SALT_SAMPLES];
     uint8_t code_bits = 0;
-    int err = start_positions(&pos, usable, n_usable, salted);
+    int err = start_cursor(&cur, img, cells, salted);
     if (!err && salted)
-        err = positions_draw(&pos, STEGO_SALT_SAMPLES, &skip);
+        err = stego_cursor_next(&cur, skip, STEGO_SALT_SAMPLES);
     if (!err)
-        err = positions_rekey(&pos, keys->positions);
+        err = stego_cursor_rekey(&cur, keys->positions);
     if (!err)
         err = keystream_init(&white, keys->stream);
     if (!err)
-        err = stego_read_plain(img, &pos, &code_bits, STEGO_CODE_BITS_SAMPLES);
+        err = stego_read_plain(&cur, &code_bits, STEGO_CODE_BITS_SAMPLES);
     if (!err)
         err = xor_keystream(&white, &code_bits, 1);
     if (!err && (code_bits < 1 || code_bits > STEGO_MAX_CODE_BITS))
         err = SHROUD_ERR_NO_MESSAGE;
     if (!err)
-        err = read_coded_rest(img, &pos, code_bits, &white, envelope, env_len);
+        err = read_coded_rest(&cur, code_bits, &white, envelope, env_len);
     keystream_free(&white);
-    positions_free(&pos);
+    stego_cursor_free(&cur);
     return err == SHROUD_ERR_CAPACITY ? SHROUD_ERR_NO_MESSAGE : err;
 }

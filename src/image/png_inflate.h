@@ -1,0 +1,22 @@
+/*
+ * png_inflate.h — a fast decoder for the common PNGs (internal).
+ */
+#ifndef SHROUD_IMAGE_PNG_INFLATE_H
+#define SHROUD_IMAGE_PNG_INFLATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image/png_raster.h"
+
+#define PNG_INFLATE_UNSUPPORTED 1 /* not for the fast path: use libpng */
+
+/* Decodes the pixels of buf, whose chunks png_decode.c has already walked
+ * and checked into img's header fields, with libdeflate: SHROUD_OK with
+ * img->pixels set, or PNG_INFLATE_UNSUPPORTED (img unchanged) for anything
+ * but a non-interlaced 8/16-bit gray, gray+alpha, RGB or RGBA image whose
+ * IDAT data inflate to exactly its rows with known filters — including
+ * corrupt data, which libpng then reports. */
+int png_inflate_pixels(const uint8_t *buf, size_t len, png_raster *img);
+
+#endif

@@ -1,0 +1,164 @@
+/* cells.c — cells of samples and the cursor that walks them. */
+#include "stego/cells.h"
+
+#include <string.h>
+
+#include "shroud.h"
+#include "stego/cover.h"
+
+static inline int usable(const stego_cursor *cur, uint32_t s, unsigned c)
+{
+    return stego_usable(cur->img, &cur->layout, s, c);
+}
+
+/* 8-bit samples without alpha: usable means neither 0 nor 255. */
+static inline int plain8(const stego_cursor *cur)
+{
+    return cur->img->sample_bytes == 1 && !cur->layout.alpha;
+}
+
+void stego_cells_find(const png_raster *img, stego_cells *cells)
+{
+    stego_layout l = stego_layout_of(img);
+    size_t samples = (size_t)img->width * img->height * img->channels, count = 0;
+    if (img->sample_bytes == 1 && !l.alpha) {
+        const uint8_t *px = img->pixels;
+        for (size_t s = 0; s < samples; s++)
+            count += (uint8_t)(px[s] - 1) < 254; /* 1 .. 254 */
+    } else {
+        for (size_t s = 0; s < samples; s++)
+            count += (size_t)stego_usable(img, &l, (uint32_t)s, (unsigned)(s % l.channels));
+    }
+    cells->samples = samples;
+    cells->n = (samples + STEGO_CELL_SAMPLES - 1) / STEGO_CELL_SAMPLES;
+    cells->usable = count;
+}
+
+int stego_cursor_init(stego_cursor *cur, const png_raster *img, const stego_cells *cells)
+{
+    memset(cur, 0, sizeof *cur);
+    cur->img = img;
+    cur->layout = stego_layout_of(img);
+    cur->cells = cells;
+    return positions_init_identity(&cur->order, cells->n);
+}
+
+/* Counts the usable samples left in the current cell and leaves it. */
+static void skip_cell(stego_cursor *cur)
+{
+    for (uint32_t s = cur->sample; s < cur->end; s++)
+        cur->passed += (size_t)usable(cur, s, s % cur->layout.channels);
+    cur->sample = cur->end;
+}
+
+int stego_cursor_rekey(stego_cursor *cur, const uint8_t key[KEYSTREAM_KEY_BYTES])
+{
+    skip_cell(cur);
+    return positions_rekey(&cur->order, key);
+}
+
+size_t stego_cursor_remaining(const stego_cursor *cur)
+{
+    return cur->cells->usable - cur->passed;
+}
+
+/* Enters the next cell of the order; SHROUD_ERR_CAPACITY after the last. */
+static int next_cell(stego_cursor *cur)
+{
+    if (cur->order.drawn == cur->order.n)
+        return SHROUD_ERR_CAPACITY;
+    const uint32_t *cell;
+    int err = positions_draw(&cur->order, 1, &cell);
+    if (err)
+        return err;
+    size_t start = (size_t)*cell * STEGO_CELL_SAMPLES, end = start + STEGO_CELL_SAMPLES;
+    cur->sample = (uint32_t)start;
+    cur->end = (uint32_t)(end < cur->cells->samples ? end : cur->cells->samples);
+    return SHROUD_OK;
+}
+
+/* The next usable sample into *out. */
+static inline int next_sample(stego_cursor *cur, uint32_t *out)
+{
+    for (;;) {
+        while (cur->sample < cur->end) {
+            uint32_t s = cur->sample++;
+            if (usable(cur, s, s % cur->layout.channels)) {
+                cur->passed++;
+                *out = s;
+                return SHROUD_OK;
+            }
+        }
+        int err = next_cell(cur);
+        if (err)
+            return err;
+    }
+}
+
+int stego_cursor_next(stego_cursor *cur, uint32_t *out, size_t k)
+{
+    if (k > stego_cursor_remaining(cur))
+        return SHROUD_ERR_CAPACITY;
+    for (size_t i = 0; i < k; i++) {
+        int err = next_sample(cur, &out[i]);
+        if (err)
+            return err;
+    }
+    return SHROUD_OK;
+}
+
+/* The plain8 walk of stego_cursor_group: n usable samples, listed in at
+ * when at is not NULL, their Hamming value in *value. */
+static int group_plain8(stego_cursor *cur, size_t n, uint32_t *at, uint32_t *value)
+{
+    const uint8_t *px = cur->img->pixels;
+    uint32_t v = 0, index = 1;
+    while (index <= n) {
+        if (cur->sample == cur->end) {
+            int err = next_cell(cur);
+            if (err)
+                return err;
+        }
+        uint32_t s = cur->sample, end = cur->end;
+        for (; s < end && index <= n; s++) {
+            uint8_t b = px[s];
+            uint32_t use = (uint8_t)(b - 1) < 254;
+            if (at)
+                at[index - 1] = s; /* overwritten until a usable sample keeps it */
+            v ^= index & (0u - (use & b));
+            index += use;
+        }
+        cur->sample = s;
+    }
+    cur->passed += n;
+    *value = v;
+    return SHROUD_OK;
+}
+
+int stego_cursor_group(stego_cursor *cur, size_t n, uint32_t *at, uint32_t *value)
+{
+    if (n > stego_cursor_remaining(cur))
+        return SHROUD_ERR_CAPACITY;
+    if (plain8(cur))
+        return group_plain8(cur, n, at, value);
+    uint32_t v = 0;
+    for (uint32_t index = 1; index <= n; index++) {
+        uint32_t s;
+        int err = next_sample(cur, &s);
+        if (err)
+            return err;
+        if (at)
+            at[index - 1] = s;
+        v ^= index & (0u - (stego_sample(cur->img, s) & 1u));
+    }
+    *value = v;
+    return SHROUD_OK;
+}
+
+void stego_cursor_free(stego_cursor *cur)
+{
+    if (!cur)
+        return;
+    positions_free(&cur->order);
+    memset(cur, 0, sizeof *cur);
+}
