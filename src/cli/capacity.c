@@ -128,7 +128,7 @@ static int run_capacity(const capacity_opts *o)
     int rc = read_image(o->input, &image, &len);
     if (!rc) {
         int err = shroud_cover_new(&cover, image, len);
-        rc = err ? cover_fail(o->input, err, image, len) : 0;
+        rc = err ? cover_fail(o->input, err, image, len, 0) : 0;
     }
     mode_capacity modes[2];
     size_t n = 0;

@@ -124,6 +124,12 @@ int pass_new(const pass_source *src, char *buf, size_t cap, size_t *len);
 /* Loads an identity file; prints the problem and returns NULL on failure. */
 shroud_identity *load_identity(const char *path, const char *passphrase_file);
 
+/* The -i identities (paths[0..n_paths)), or when none is given and no
+ * passphrase either, the default identity if it exists (else none: *n = 0).
+ * Returns 0, or prints the problem and returns EXIT_FAILED. */
+int load_identities(const char *const *paths, size_t n_paths, int passphrase, const char *pass_file,
+                    shroud_identity **ids, size_t *n);
+
 /* Parses one -r argument; prints the problem and returns NULL on failure. */
 shroud_recipient *parse_recipient_arg(const char *text);
 
@@ -163,8 +169,9 @@ int write_image(const char *path, int force, mode_t mode, const uint8_t *buf, si
 int image_fail(const char *file, int err);
 
 /* Explains why an image cannot be a steganography cover (JPEG, palette,
- * low bit depth, colour key) or other image errors; returns EXIT_FAILED. */
-int cover_fail(const char *file, int err, const uint8_t *buf, size_t len);
+ * low bit depth, colour key) or other image errors, for hide/capacity or
+ * (revealing) for reveal; returns EXIT_FAILED. */
+int cover_fail(const char *file, int err, const uint8_t *buf, size_t len, int revealing);
 
 /* The names used on the command line and in JSON. */
 const char *style_name(int style);

@@ -84,28 +84,6 @@ static int parse_decrypt(int argc, char **argv, decrypt_opts *o)
 }
 
 /* Loads the named identities, or the default one when none is named and it exists. */
-static int load_identities(const decrypt_opts *o, shroud_identity **ids, size_t *n)
-{
-    *n = 0;
-    if (o->n_identities == 0 && !o->passphrase) {
-        char *path = default_identity_path();
-        if (path && path_exists(path)) {
-            ids[0] = load_identity(path, o->pass_file);
-            *n = ids[0] ? 1 : 0;
-            free(path);
-            return ids[0] ? 0 : EXIT_FAILED;
-        }
-        free(path);
-        return 0;
-    }
-    for (size_t i = 0; i < o->n_identities; i++) {
-        if (!(ids[i] = load_identity(o->identities[i], o->pass_file)))
-            return EXIT_FAILED;
-        (*n)++;
-    }
-    return 0;
-}
-
 static int open_write(void *ctx, const uint8_t *buf, size_t len)
 {
     return shroud_opener_write(ctx, buf, len);
@@ -144,7 +122,8 @@ static int run_decrypt(const decrypt_opts *o)
 {
     shroud_identity *ids[SHROUD_MAX_RECIPIENTS] = {0};
     size_t n_ids = 0;
-    int rc = load_identities(o, ids, &n_ids);
+    int rc =
+        load_identities(o->identities, o->n_identities, o->passphrase, o->pass_file, ids, &n_ids);
     cli_input in = {.fd = -1};
     cli_output out = {.fd = -1};
     shroud_opener *op = NULL;

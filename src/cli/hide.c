@@ -205,7 +205,7 @@ static int run_hide(const hide_opts *o)
     int rc = read_image(o->input, &image, &len);
     if (!rc) {
         int err = shroud_cover_new(&cover, image, len);
-        rc = err ? cover_fail(o->input, err, image, len) : 0;
+        rc = err ? cover_fail(o->input, err, image, len, 0) : 0;
     }
     if (!rc && o->level != SHROUD_STEGO_DEFAULT_PNG_LEVEL)
         shroud_cover_png_level(cover, (int)o->level);

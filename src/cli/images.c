@@ -87,13 +87,17 @@ const char *format_name(int format)
     return format == SHROUD_IMAGE_PNG ? "PNG" : format == SHROUD_IMAGE_JPEG ? "JPEG" : "unknown";
 }
 
-int cover_fail(const char *file, int err, const uint8_t *buf, size_t len)
+int cover_fail(const char *file, int err, const uint8_t *buf, size_t len, int revealing)
 {
     const char *name = file && strcmp(file, "-") != 0 ? file : "standard input";
     if (err == SHROUD_ERR_IMAGE_FORMAT)
         return fail("%s: not a PNG or BMP (covers must be lossless images)", name);
     if (err != SHROUD_ERR_COVER)
         return image_fail(file, err);
+    if (len >= 3 && buf[0] == 0xFF && buf[1] == 0xD8 && revealing)
+        return fail("%s is a JPEG: shroud hides messages only in lossless images (PNG, BMP), and "
+                    "a message hidden before a conversion to JPEG does not survive it",
+                    name);
     if (len >= 3 && buf[0] == 0xFF && buf[1] == 0xD8)
         return fail("%s is a JPEG: JPEG is lossy, and decoding then re-encoding it would destroy "
                     "a hidden message; hide in a PNG or BMP (convert the photo first)",

@@ -136,3 +136,26 @@ shroud_recipient *load_public_key(const char *arg)
         return NULL;
     return list[0];
 }
+
+int load_identities(const char *const *paths, size_t n_paths, int passphrase, const char *pass_file,
+                    shroud_identity **ids, size_t *n)
+{
+    *n = 0;
+    if (n_paths == 0 && !passphrase) {
+        char *path = default_identity_path();
+        int rc = 0;
+        if (path && path_exists(path)) {
+            ids[0] = load_identity(path, pass_file);
+            *n = ids[0] ? 1 : 0;
+            rc = ids[0] ? 0 : EXIT_FAILED;
+        }
+        free(path);
+        return rc;
+    }
+    for (size_t i = 0; i < n_paths; i++) {
+        if (!(ids[i] = load_identity(paths[i], pass_file)))
+            return EXIT_FAILED;
+        (*n)++;
+    }
+    return 0;
+}

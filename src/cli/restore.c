@@ -93,28 +93,6 @@ static int parse_restore(int argc, char **argv, restore_opts *o)
     return 0;
 }
 
-static int load_identities(const restore_opts *o, shroud_identity **ids, size_t *n)
-{
-    *n = 0;
-    if (o->n_identities == 0 && !o->passphrase) {
-        char *path = default_identity_path();
-        int rc = 0;
-        if (path && path_exists(path)) {
-            ids[0] = load_identity(path, o->pass_file);
-            *n = ids[0] ? 1 : 0;
-            rc = ids[0] ? 0 : EXIT_FAILED;
-        }
-        free(path);
-        return rc;
-    }
-    for (size_t i = 0; i < o->n_identities; i++) {
-        if (!(ids[i] = load_identity(o->identities[i], o->pass_file)))
-            return EXIT_FAILED;
-        (*n)++;
-    }
-    return 0;
-}
-
 /* Asks once, then gives the same passphrase to every group that wants one. */
 typedef struct {
     pass_source src;
@@ -205,7 +183,9 @@ static int run_restore(const restore_opts *o)
     size_t len = 0, out_len = 0;
     shroud_image_info *info = NULL;
     pass_cache *pc = calloc(1, sizeof *pc);
-    int rc = pc ? load_identities(o, ids, &n_ids) : fail("out of memory");
+    int rc = pc ? load_identities(o->identities, o->n_identities, o->passphrase, o->pass_file, ids,
+                                  &n_ids)
+                : fail("out of memory");
     if (!rc)
         rc = read_image(o->input, &image, &len);
     if (!rc) {

@@ -117,29 +117,6 @@ static int parse_reveal(int argc, char **argv, reveal_opts *o)
     return 0;
 }
 
-static int load_identities(const reveal_opts *o, shroud_identity **ids, size_t *n)
-{
-    *n = 0;
-    if (o->n_identities == 0 && !o->passphrase) {
-        char *path = default_identity_path();
-        int exists = path && path_exists(path);
-        if (exists)
-            ids[0] = load_identity(path, o->pass_file);
-        free(path);
-        if (!exists)
-            return usage_error("reveal", "give a secret key with -i IDENTITY, or -p for a "
-                                         "passphrase");
-        *n = ids[0] ? 1 : 0;
-        return ids[0] ? 0 : EXIT_FAILED;
-    }
-    for (size_t i = 0; i < o->n_identities; i++) {
-        if (!(ids[i] = load_identity(o->identities[i], o->passphrase ? NULL : o->pass_file)))
-            return EXIT_FAILED;
-        (*n)++;
-    }
-    return 0;
-}
-
 /* 1 if buf holds bytes a terminal would mangle (NUL, other control bytes). */
 static int looks_binary(const uint8_t *buf, size_t len)
 {
@@ -192,7 +169,10 @@ static int reveal_keyed(const reveal_opts *o, const uint8_t *image, size_t len)
     size_t n_ids = 0;
     char pass[SHROUD_PASSPHRASE_MAX];
     size_t pass_len = 0;
-    int rc = load_identities(o, ids, &n_ids);
+    int rc = load_identities(o->identities, o->n_identities, o->passphrase,
+                             o->passphrase ? NULL : o->pass_file, ids, &n_ids);
+    if (!rc && !n_ids && !o->passphrase)
+        rc = usage_error("reveal", "give a secret key with -i IDENTITY, or -p for a passphrase");
     if (!rc && o->passphrase) {
         pass_source src = {o->pass_file, NULL, 0};
         rc = pass_ask(&src, "reveal", pass, sizeof pass, &pass_len) == 0 ? 0 : EXIT_FAILED;
@@ -212,7 +192,7 @@ static int reveal_keyed(const reveal_opts *o, const uint8_t *image, size_t len)
                       : o->passphrase         ? "passphrase or key"
                                               : (n_ids == 1 ? "key" : "set of keys"));
         else if (err)
-            rc = cover_fail(o->input, err, image, len);
+            rc = cover_fail(o->input, err, image, len, 1);
     }
     secret_wipe(pass, sizeof pass);
     if (!rc)
