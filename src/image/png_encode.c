@@ -21,12 +21,13 @@
 
 enum { FILTER_NONE, FILTER_SUB, FILTER_UP, FILTER_AVERAGE, FILTER_PAETH, FILTER_COUNT };
 
-static uint8_t paeth(uint8_t a, uint8_t b, uint8_t c)
+/* The Paeth predictor as selects, not branches, so the filter loop
+ * vectorises (p - a = b - c, p - b = a - c, p - c = a + b - 2c). */
+static inline uint8_t paeth(int a, int b, int c)
 {
-    int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
-    if (pa <= pb && pa <= pc)
-        return a;
-    return pb <= pc ? b : c;
+    int pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c);
+    int bc = pb <= pc ? b : c;
+    return (uint8_t)(pa <= pb && pa <= pc ? a : bc);
 }
 
 /* The cost of a filtered byte: its absolute value as a signed byte. */

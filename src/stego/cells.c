@@ -107,28 +107,41 @@ int stego_cursor_next(stego_cursor *cur, uint32_t *out, size_t k)
     return SHROUD_OK;
 }
 
+/* Samples s .. end-1 of an 8-bit image without alpha into a group whose
+ * next index is *index: when `checked`, stops after index n. */
+static inline uint32_t walk8(const uint8_t *px, uint32_t s, uint32_t end, uint32_t *index,
+                             uint32_t n, uint32_t *at, uint32_t *value, int checked)
+{
+    uint32_t v = *value, i = *index;
+    for (; s < end && (!checked || i <= n); s++) {
+        uint8_t b = px[s];
+        uint32_t use = (uint8_t)(b - 1) < 254;
+        if (at)
+            at[i - 1] = s; /* overwritten until a usable sample keeps it */
+        v ^= i & (0u - (use & b));
+        i += use;
+    }
+    *value = v;
+    *index = i;
+    return s;
+}
+
 /* The plain8 walk of stego_cursor_group: n usable samples, listed in at
  * when at is not NULL, their Hamming value in *value. */
 static int group_plain8(stego_cursor *cur, size_t n, uint32_t *at, uint32_t *value)
 {
     const uint8_t *px = cur->img->pixels;
-    uint32_t v = 0, index = 1;
-    while (index <= n) {
+    uint32_t v = 0, index = 1, last = (uint32_t)n;
+    while (index <= last) {
         if (cur->sample == cur->end) {
             int err = next_cell(cur);
             if (err)
                 return err;
         }
-        uint32_t s = cur->sample, end = cur->end;
-        for (; s < end && index <= n; s++) {
-            uint8_t b = px[s];
-            uint32_t use = (uint8_t)(b - 1) < 254;
-            if (at)
-                at[index - 1] = s; /* overwritten until a usable sample keeps it */
-            v ^= index & (0u - (use & b));
-            index += use;
-        }
-        cur->sample = s;
+        /* A rest of cell that cannot finish the group needs no index check. */
+        int checked = cur->end - cur->sample > last - index;
+        cur->sample = checked ? walk8(px, cur->sample, cur->end, &index, last, at, &v, 1)
+                              : walk8(px, cur->sample, cur->end, &index, last, at, &v, 0);
     }
     cur->passed += n;
     *value = v;
