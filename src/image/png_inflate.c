@@ -59,7 +59,8 @@ static inline void paeth_row(const uint8_t *in, uint8_t *out, const uint8_t *pre
         out[i] = (uint8_t)(in[i] + paeth(out[i - bpp], prev[i], prev[i - bpp]));
 }
 
-/* Undoes one row's filter (PNG spec 9.2) from in into out; prev is the
+/* Undoes one row's filter (PNG spec 9.2) from in into out, which may be the
+ * same buffer (each byte is read before it is written); prev is the
  * previous unfiltered row (NULL for the first). 0, or -1 for an unknown
  * filter type. */
 static int unfilter(uint8_t type, const uint8_t *in, uint8_t *out, const uint8_t *prev, size_t n,
@@ -67,16 +68,16 @@ static int unfilter(uint8_t type, const uint8_t *in, uint8_t *out, const uint8_t
 {
     switch (type) {
     case 0:
-        memcpy(out, in, n);
+        memmove(out, in, n);
         return 0;
     case 1:
-        memcpy(out, in, bpp);
+        memmove(out, in, bpp);
         for (size_t i = bpp; i < n; i++)
             out[i] = (uint8_t)(in[i] + out[i - bpp]);
         return 0;
     case 2:
         if (!prev)
-            memcpy(out, in, n);
+            memmove(out, in, n);
         else
             for (size_t i = 0; i < n; i++)
                 out[i] = (uint8_t)(in[i] + prev[i]);
@@ -111,32 +112,36 @@ int png_inflate_pixels(const uint8_t *buf, size_t len, png_raster *img)
         return PNG_INFLATE_UNSUPPORTED;
     size_t idat_len = 0;
     uint8_t *idat = gather_idat(buf, len, &idat_len);
-    uint8_t *filtered = malloc(rows * row_bytes);
-    uint8_t *pixels = malloc(rows * img->stride);
+    uint8_t *rows_buf = malloc(rows * row_bytes);
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
     int result = PNG_INFLATE_UNSUPPORTED;
     size_t got = 0;
-    if (!idat || !filtered || !pixels || !d)
+    if (!idat || !rows_buf || !d)
         goto done;
     /* Exactly the rows, or libpng decides (extra data, short data, errors). */
-    if (libdeflate_zlib_decompress(d, idat, idat_len, filtered, rows * row_bytes, &got) !=
+    if (libdeflate_zlib_decompress(d, idat, idat_len, rows_buf, rows * row_bytes, &got) !=
             LIBDEFLATE_SUCCESS ||
         got != rows * row_bytes)
         goto done;
+    /* Unfiltered in place, then the filter bytes squeezed out: no second
+     * image-sized buffer to allocate and fault in. */
     for (size_t y = 0; y < rows; y++) {
-        const uint8_t *in = filtered + y * row_bytes;
-        uint8_t *out = pixels + y * img->stride;
-        if (unfilter(in[0], in + 1, out, y ? out - img->stride : NULL, img->stride,
+        uint8_t *row = rows_buf + y * row_bytes;
+        if (unfilter(row[0], row + 1, row + 1, y ? row + 1 - row_bytes : NULL, img->stride,
                      img->pixel_bytes) != 0)
             goto done;
     }
-    img->pixels = pixels;
-    pixels = NULL;
+    for (size_t y = 0; y < rows; y++)
+        memmove(rows_buf + y * img->stride, rows_buf + y * row_bytes + 1, img->stride);
+    uint8_t *pixels = realloc(rows_buf, rows * img->stride);
+    if (pixels)
+        rows_buf = pixels;
+    img->pixels = rows_buf;
+    rows_buf = NULL;
     result = SHROUD_OK;
 done:
     libdeflate_free_decompressor(d);
     free(idat);
-    free(filtered);
-    free(pixels);
+    free(rows_buf);
     return result;
 }
