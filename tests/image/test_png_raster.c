@@ -802,11 +802,10 @@ static void with_idat(const uint8_t *png, size_t len, const uint8_t *z, size_t z
     tu_buf_write(out, png + pos, len - pos);
 }
 
-static void test_corrupt_image_data(void **state)
+/* Breaks the image data of png in every way libpng and the libdeflate fast
+ * path (png_inflate.c) must both refuse. */
+static void check_corrupt_image_data(uint8_t *png, size_t len)
 {
-    (void)state;
-    size_t len;
-    uint8_t *png = palette_file(&len);
     png_raster *ok = decode_ok(png, len);
     png_raster_free(ok);
     /* The whole zlib stream, then broken copies of it. */
@@ -871,6 +870,61 @@ static void test_corrupt_image_data(void **state)
     tu_buf_free(&f);
     tu_buf_free(&z);
     free(png);
+}
+
+/* The stream carries more than the rows: libpng accepts it with a warning,
+ * and so must the fast path, with the same pixels. A wrong Adler-32 is
+ * refused by both. */
+static void check_extra_and_checksum(uint8_t *png, size_t len)
+{
+    png_raster *ok = decode_ok(png, len);
+    uint8_t *raw;
+    size_t raw_len, zl;
+    assert_int_equal(pu_inflate_idat(png, len, &raw, &raw_len), 0);
+    uint8_t *longer = malloc(raw_len + 100);
+    assert_non_null(longer);
+    memcpy(longer, raw, raw_len);
+    memset(longer + raw_len, 0, 100);
+    uint8_t *zz = pu_zlib(longer, raw_len + 100, &zl);
+    tu_buf f;
+    with_idat(png, len, zz, zl, &f);
+    png_raster *img = NULL;
+    int err = png_raster_decode(f.data, f.len, &img);
+    if (err == SHROUD_OK)
+        assert_memory_equal(img->pixels, ok->pixels, ok->stride * ok->height);
+    else
+        assert_int_equal(err, SHROUD_ERR_IMAGE);
+    png_raster_free(img);
+    tu_buf_free(&f);
+    free(zz);
+    zz = pu_zlib(raw, raw_len, &zl);
+    zz[zl - 1] ^= 1; /* the last byte of the Adler-32 */
+    with_idat(png, len, zz, zl, &f);
+    assert_int_equal(decode_err(f.data, f.len), SHROUD_ERR_IMAGE);
+    tu_buf_free(&f);
+    free(zz);
+    free(longer);
+    free(raw);
+    png_raster_free(ok);
+    free(png);
+}
+
+static void test_corrupt_image_data(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *png = palette_file(&len);
+    check_corrupt_image_data(png, len);
+    /* 8- and 16-bit truecolour files take the libdeflate road first */
+    pu_spec rgb = {.width = 31, .height = 17, .color_type = PU_RGB, .idat_max = 64};
+    pu_spec rgba16 = {.width = 9, .height = 7, .color_type = PU_RGBA, .bit_depth = 16};
+    const pu_spec *fast[] = {&rgb, &rgba16};
+    for (size_t i = 0; i < N_ITEMS(fast); i++) {
+        png = pu_make(fast[i], &len);
+        check_corrupt_image_data(png, len);
+        png = pu_make(fast[i], &len);
+        check_extra_and_checksum(png, len);
+    }
 }
 
 static void test_corrupt_chunk_structure(void **state)
