@@ -43,6 +43,8 @@ install: build
 bench: deps
 	bench/envelope
 	bench/redact/run.sh
+	bench/stego/run.sh
+	bench/detect/run.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
