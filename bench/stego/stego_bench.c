@@ -155,14 +155,14 @@ static void seal(const shroud_recipient *r, const uint8_t *msg, size_t len, byte
 
 /* ---- the internal calls (stego_internal.h), in one place ---- */
 
-static int embed(const shroud_cover *c, png_raster *img, const stego_keys *keys,
-                 const uint8_t *env, size_t env_len, shroud_stego_stats *stats)
+static int embed(const shroud_cover *c, png_raster *img, const stego_keys *keys, const uint8_t *env,
+                 size_t env_len, shroud_stego_stats *stats)
 {
     return stego_embed(img, &c->cells, NULL, keys, env, env_len, stats);
 }
 
-static int extract(const shroud_cover *c, const png_raster *img, int salted,
-                   const stego_keys *keys, uint8_t **env, size_t *env_len)
+static int extract(const shroud_cover *c, const png_raster *img, int salted, const stego_keys *keys,
+                   uint8_t **env, size_t *env_len)
 {
     return stego_extract(img, &c->cells, salted, keys, env, env_len);
 }
@@ -194,7 +194,8 @@ static int synth(int argc, char **argv)
             double u = (double)x / (double)w, v = (double)y / (double)h;
             long t1 = ((x * 7 + y * 3) % 97) - 48, t2 = ((x * x / 64 + y * 5) % 61) - 30;
             int noise = (int)(x32 % 17) - 8;
-            long r = (long)(20 + 215 * u) + t1 / 2 + noise, g = (long)(20 + 215 * v) + t2 / 2 + noise,
+            long r = (long)(20 + 215 * u) + t1 / 2 + noise,
+                 g = (long)(20 + 215 * v) + t2 / 2 + noise,
                  b = (long)(128 + 80 * (u - v)) + (t1 + t2) / 4 + noise;
             uint8_t *p = px + (size_t)y * stride + (size_t)x * 3;
             p[0] = (uint8_t)(r < 0 ? 0 : r > 255 ? 255 : r);
@@ -241,9 +242,9 @@ enum {
     T_BOTH,
     T_COUNT
 };
-static const char *const t_name[T_COUNT] = {"embed", "extract", "seal",     "decode",
-                                            "encode", "cover",  "hide",     "reveal",
-                                            "bare",  "hide_api", "both"};
+static const char *const t_name[T_COUNT] = {"embed",  "extract",  "seal", "decode",
+                                            "encode", "cover",    "hide", "reveal",
+                                            "bare",   "hide_api", "both"};
 
 static const char right_pass[] = "correct horse battery staple";
 static const char wrong_pass[] = "wrong horse battery staple";
@@ -388,14 +389,14 @@ int main(int argc, char **argv)
         if (level != SHROUD_STEGO_DEFAULT_PNG_LEVEL)
             check("shroud_cover_png_level", shroud_cover_png_level(c, (int)level));
         t0 = now();
-        check("shroud_stego_hide", shroud_stego_hide(c, recs, 1, NULL, 0, msg, msg_len, &stego,
-                                                     &stego_bytes, NULL));
+        check("shroud_stego_hide",
+              shroud_stego_hide(c, recs, 1, NULL, 0, msg, msg_len, &stego, &stego_bytes, NULL));
         t1 = now();
         row[T_HIDE] = t1 - t0;
         shroud_cover_free(c);
         t0 = now();
-        check("shroud_stego_reveal", shroud_stego_reveal(stego, stego_bytes, ids, 1, NULL, 0, NULL,
-                                                         0, &back, &back_len));
+        check("shroud_stego_reveal",
+              shroud_stego_reveal(stego, stego_bytes, ids, 1, NULL, 0, NULL, 0, &back, &back_len));
         t1 = now();
         row[T_REVEAL] = t1 - t0;
         if (it < 0) {
