@@ -96,6 +96,10 @@ int read_small_file(const char *path, size_t max, char **out, size_t *out_len);
 /* Writes a small text file atomically with the given mode. 0 or an errno. */
 int write_small_file(const char *path, const char *text, size_t len, int force, mode_t mode);
 
+/* 1 if a and b name the same existing file (links and ./ included); 0 for
+ * "-" or when either does not exist. */
+int same_file(const char *a, const char *b);
+
 /* 1 if path exists. */
 int path_exists(const char *path);
 

@@ -14,6 +14,16 @@
 
 #define PROGRESS_MIN_BYTES (64 * 1024 * 1024) /* smaller inputs finish too fast to matter */
 
+int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (!a || !b || strcmp(a, "-") == 0 || strcmp(b, "-") == 0)
+        return 0;
+    if (stat(a, &sa) != 0 || stat(b, &sb) != 0)
+        return 0;
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 int path_exists(const char *path)
 {
     struct stat st;

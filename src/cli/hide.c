@@ -24,8 +24,8 @@ static const char hide_help[] =
     "that stays at or below 0.2 bits per sample; above that you are warned.\n"
     "\n"
     "Options:\n"
-    "  -r, --recipient KEY       a public key (shroudpk1... or an RSA PEM file); repeatable\n"
-    "  -R, --recipients-file F   public keys, one per line (and PEM blocks)\n"
+    "  -r, --recipient KEY       a public key line (shroudpk1...); repeatable\n"
+    "  -R, --recipients-file F   a file of public keys: lines, and RSA PEM public keys\n"
     "  -p, --passphrase          ask for a passphrase (twice, without echo)\n"
     "      --passphrase-file F   the passphrase from the first line of F\n"
     "  -m, --message TEXT        the message (visible in the process list and shell\n"
@@ -127,7 +127,7 @@ static int parse_hide(int argc, char **argv, hide_opts *o)
         return usage_error("hide", "give the output image with -o OUT.png");
     if (o->json && strcmp(o->output, "-") == 0)
         return usage_error("hide", "--json prints on standard output: give -o OUT");
-    if (strcmp(o->input, o->output) == 0)
+    if (strcmp(o->input, o->output) == 0 || same_file(o->input, o->output))
         return usage_error("hide", "OUT must not be COVER: the original would be lost");
     size_t n = strlen(o->output);
     if (n < 4 || strcasecmp(o->output + n - 4, ".png") != 0)

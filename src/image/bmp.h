@@ -29,4 +29,10 @@ int bmp_is_bmp(const uint8_t *buf, size_t len);
  * png_raster_free. */
 int bmp_decode(const uint8_t *buf, size_t len, png_raster **out);
 
+/* The samples as numpy.array(PIL.Image.open(file)) holds them, for reading
+ * the Python tutorial's layout: 8-bit palette images give their indices
+ * (any palette, as gray samples), and a 32-bit file with an alpha mask is
+ * RGBA even when its alpha is 0 everywhere. Otherwise as bmp_decode. */
+int bmp_decode_as_pil(const uint8_t *buf, size_t len, png_raster **out);
+
 #endif

@@ -226,10 +226,11 @@ static void convert_direct(const uint8_t *buf, const bmp_info *bi, png_raster *i
     }
 }
 
-/* Fills img->pixels with the gray value of each pixel's palette entry.
- * SHROUD_ERR_IMAGE for an index beyond the palette, SHROUD_ERR_IMAGE_FORMAT
- * for an entry that is not gray. */
-static int convert_palette(const uint8_t *buf, const bmp_info *bi, png_raster *img)
+/* Fills img->pixels with the gray value of each pixel's palette entry, or
+ * with the index itself when `indices`. SHROUD_ERR_IMAGE for an index
+ * beyond the palette, SHROUD_ERR_IMAGE_FORMAT for an entry that is not gray
+ * (unless `indices`). */
+static int convert_palette(const uint8_t *buf, const bmp_info *bi, png_raster *img, int indices)
 {
     const uint8_t *pal = buf + bi->palette_off;
     for (uint32_t y = 0; y < bi->height; y++) {
@@ -239,6 +240,10 @@ static int convert_palette(const uint8_t *buf, const bmp_info *bi, png_raster *i
             if (src[x] >= bi->palette_len)
                 return SHROUD_ERR_IMAGE;
             const uint8_t *e = pal + 4 * (size_t)src[x];
+            if (indices) {
+                dst[x] = src[x];
+                continue;
+            }
             if (e[0] != e[1] || e[1] != e[2])
                 return SHROUD_ERR_IMAGE_FORMAT; /* a colour palette */
             dst[x] = e[0];
@@ -271,17 +276,17 @@ static int new_raster(const bmp_info *bi, uint8_t color_type, uint8_t channels, 
     return SHROUD_OK;
 }
 
-/* Decodes the checked pixel data into a new raster. */
-static int decode_pixels(const uint8_t *buf, const bmp_info *bi, png_raster **out)
+/* Decodes the checked pixel data into a new raster (as_pil: bmp_decode_as_pil). */
+static int decode_pixels(const uint8_t *buf, const bmp_info *bi, int as_pil, png_raster **out)
 {
     png_raster *img = NULL;
     int err;
     if (bi->bits == 8) {
         if ((err = new_raster(bi, PNG_CT_GRAY, 1, &img)) != SHROUD_OK)
             return err;
-        err = convert_palette(buf, bi, img);
+        err = convert_palette(buf, bi, img, as_pil);
     } else {
-        int rgba = has_alpha(buf, bi);
+        int rgba = as_pil ? bi->bits == 32 && bi->alpha_mask != 0 : has_alpha(buf, bi);
         err = new_raster(bi, rgba ? PNG_CT_RGBA : PNG_CT_RGB, rgba ? 4 : 3, &img);
         if (err)
             return err;
@@ -295,7 +300,7 @@ static int decode_pixels(const uint8_t *buf, const bmp_info *bi, png_raster **ou
     return SHROUD_OK;
 }
 
-int bmp_decode(const uint8_t *buf, size_t len, png_raster **out)
+static int decode(const uint8_t *buf, size_t len, int as_pil, png_raster **out)
 {
     if (!out)
         return SHROUD_ERR_ARGUMENT;
@@ -312,6 +317,16 @@ int bmp_decode(const uint8_t *buf, size_t len, png_raster **out)
     if (!err)
         err = locate_parts(buf, len, &bi);
     if (!err)
-        err = decode_pixels(buf, &bi, out);
+        err = decode_pixels(buf, &bi, as_pil, out);
     return err;
+}
+
+int bmp_decode(const uint8_t *buf, size_t len, png_raster **out)
+{
+    return decode(buf, len, 0, out);
+}
+
+int bmp_decode_as_pil(const uint8_t *buf, size_t len, png_raster **out)
+{
+    return decode(buf, len, 1, out);
 }

@@ -19,15 +19,20 @@ static int is_jpeg(const uint8_t *buf, size_t len)
     return len >= 3 && buf[0] == 0xFF && buf[1] == 0xD8 && buf[2] == 0xFF;
 }
 
-int stego_image_decode_any(const uint8_t *buf, size_t len, png_raster **out)
+static int decode(const uint8_t *buf, size_t len, int as_pil, png_raster **out)
 {
     if (!buf || !out)
         return SHROUD_ERR_ARGUMENT;
     if (is_png(buf, len))
         return png_raster_decode(buf, len, out);
     if (bmp_is_bmp(buf, len))
-        return bmp_decode(buf, len, out);
+        return as_pil ? bmp_decode_as_pil(buf, len, out) : bmp_decode(buf, len, out);
     return is_jpeg(buf, len) ? SHROUD_ERR_COVER : SHROUD_ERR_IMAGE_FORMAT;
+}
+
+int stego_image_decode_any(const uint8_t *buf, size_t len, png_raster **out)
+{
+    return decode(buf, len, 1, out);
 }
 
 static int has_colour_key(const png_raster *img)
@@ -41,7 +46,7 @@ static int has_colour_key(const png_raster *img)
 int stego_image_decode(const uint8_t *buf, size_t len, png_raster **out)
 {
     png_raster *img = NULL;
-    int err = stego_image_decode_any(buf, len, &img);
+    int err = decode(buf, len, 0, &img);
     if (err)
         return err;
     if (img->color_type == PNG_CT_PALETTE || img->bit_depth < 8 ||

@@ -24,8 +24,9 @@
  * SHROUD_ERR_IMAGE_FORMAT when it is none of PNG, BMP, JPEG. */
 int stego_image_decode(const uint8_t *buf, size_t len, png_raster **out);
 
-/* Decodes a PNG (any type) or BMP without the cover checks (for reading the
- * tutorial layout). */
+/* Decodes a PNG (any type) or BMP without the cover checks, with the
+ * samples numpy would see (bmp_decode_as_pil), for reading the tutorial
+ * layout. */
 int stego_image_decode_any(const uint8_t *buf, size_t len, png_raster **out);
 
 /* The usable samples of img, in increasing order (for tests: the library

@@ -116,10 +116,10 @@ int shroud_stego_read_lsb(const uint8_t *image, size_t len, size_t n_bytes, uint
     if (err)
         return err;
     size_t samples = (size_t)img->width * img->height * img->channels;
-    uint8_t *bytes = calloc(n_bytes ? n_bytes : 1, 1);
+    uint8_t *bytes = NULL;
     if (n_bytes > samples / 8)
-        err = SHROUD_ERR_CAPACITY;
-    else if (!bytes)
+        err = SHROUD_ERR_CAPACITY; /* checked before allocating n_bytes */
+    else if (!(bytes = calloc(n_bytes ? n_bytes : 1, 1)))
         err = SHROUD_ERR_NOMEM;
     for (size_t k = 0; !err && k < n_bytes * 8; k++)
         bytes[k >> 3] |= (uint8_t)((stego_sample(img, (uint32_t)k) & 1u) << (7 - (k & 7)));
