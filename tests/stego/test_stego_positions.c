@@ -1,0 +1,618 @@
+/*
+ * Where the bits go: the usable set is the same before and after embedding
+ * (random covers full of 0, 1, max-1, max and alpha 0/1/max); the library's
+ * cell cursor yields exactly the order docs/FORMAT.md section 6 defines
+ * (computed here independently: su_order), next() and group() alike, fast
+ * 8-bit path and general path; with fixed keys, the positions the extractor
+ * walks on the stego image are exactly those the embedder walked on the
+ * cover, every changed sample is among them, and extraction reads nothing
+ * else (noise on every other usable sample does not disturb it); the code
+ * byte and the length are whitened. The keyed stream: keystream_below is
+ * uniform and below its bound (1 and 2^32-1 included), the lazy Fisher-Yates
+ * draws a permutation, and known answers pin the algorithm.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/bigendian.h"
+#include "stego/cells.h"
+#include "stego/cover.h"
+#include "stego/hamming.h"
+#include "stego/keystream.h"
+#include "stego/positions.h"
+#include "stego/stego_internal.h"
+#include "stego_util.h"
+
+#define N_ITEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The smallest envelope stego_extract accepts as plausible (stego_stream.c). */
+#define MIN_ENVELOPE 173
+
+static void fixed_keys(su_rng *r, stego_keys *k)
+{
+    su_bytes(r, k->positions, sizeof k->positions);
+    su_bytes(r, k->stream, sizeof k->stream);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Moves every usable sample that is not in drawn[0 .. n) by +-1, staying
+ * usable. */
+static void disturb_undrawn(png_raster *img, const uint32_t *drawn, size_t n, su_rng *r)
+{
+    uint32_t *usable = NULL, *sorted = malloc((n ? n : 1) * sizeof *sorted);
+    size_t n_usable = 0;
+    assert_non_null(sorted);
+    assert_int_equal(stego_usable_samples(img, &usable, &n_usable), SHROUD_OK);
+    memcpy(sorted, drawn, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_u32);
+    uint32_t max = stego_sample_max(img);
+    for (size_t i = 0; i < n_usable; i++) {
+        if (bsearch(&usable[i], sorted, n, sizeof *sorted, cmp_u32))
+            continue;
+        uint32_t v = stego_sample(img, usable[i]);
+        int up = v == 1 ? 1 : v == max - 1 ? 0 : (int)su_below(r, 2);
+        stego_set_sample(img, usable[i], up ? v + 1 : v - 1);
+    }
+    free(usable);
+    free(sorted);
+}
+
+static int embed_extract_case(int color_type, int depth, int fill, unsigned seed, int salted)
+{
+    su_rng r;
+    su_seed(&r, seed);
+    uint32_t w = 64 + su_below(&r, 64), h = 48 + su_below(&r, 48);
+    png_raster *cover = su_raster(w, h, color_type, depth, fill, &r);
+    stego_cells cells, cells2;
+    stego_cells_find(cover, &cells);
+    size_t n_usable = cells.usable;
+
+    /* an envelope of random bytes, from the smallest plausible to the largest that fits */
+    size_t fixed = (salted ? STEGO_SALT_RESERVE : 0) + STEGO_CODE_BITS_SAMPLES;
+    if (n_usable < fixed + 8 * (STEGO_LENGTH_BYTES + MIN_ENVELOPE)) {
+        png_raster_free(cover);
+        return 0; /* too few usable samples in this random cover */
+    }
+    size_t max_env = (n_usable - fixed) / 8 - STEGO_LENGTH_BYTES;
+    size_t env_len = MIN_ENVELOPE + su_below(&r, (uint32_t)(max_env - MIN_ENVELOPE + 1));
+    if (seed % 5 == 0)
+        env_len = max_env;
+    uint8_t *env = malloc(env_len), salt[STEGO_SALT_BYTES];
+    assert_non_null(env);
+    su_bytes(&r, env, env_len);
+    su_bytes(&r, salt, sizeof salt);
+    stego_keys keys;
+    fixed_keys(&r, &keys);
+
+    png_raster *stego = NULL;
+    assert_int_equal(png_raster_clone(cover, &stego), SHROUD_OK);
+    shroud_stego_stats st;
+    assert_int_equal(stego_embed(stego, &cells, salted ? salt : NULL, &keys, env, env_len, &st),
+                     SHROUD_OK);
+    /* +-1 only, saturated/alpha/transparent untouched, the usable set unchanged */
+    size_t changed = su_check_stego(cover, stego);
+    assert_int_equal(changed, st.changed_samples);
+    stego_cells_find(stego, &cells2);
+    assert_int_equal(cells2.usable, cells.usable);
+    assert_int_equal(cells2.n, cells.n);
+
+    /* the order the extractor walks on the stego image = the embedder's on the cover */
+    unsigned p = st.code_bits;
+    size_t coded = STEGO_LENGTH_BYTES + env_len, groups = (coded * 8 + p - 1) / p;
+    size_t n_after = STEGO_CODE_BITS_SAMPLES + groups * stego_code_group(p);
+    size_t first = salted ? STEGO_SALT_SAMPLES : 0, skipped = 0, skipped2 = 0;
+    uint32_t *drawn = su_order(cover, salted, &keys, n_after, &skipped);
+    uint32_t *drawn2 = su_order(stego, salted, &keys, n_after, &skipped2);
+    uint32_t *walked = su_cursor_order(stego, salted, &keys, n_after);
+    assert_memory_equal(drawn, drawn2, (first + n_after) * sizeof *drawn);
+    assert_memory_equal(drawn, walked, (first + n_after) * sizeof *drawn);
+    assert_int_equal(skipped, skipped2);
+    assert_true(skipped <= 63);
+    assert_int_equal(st.samples_used, first + skipped + n_after);
+    size_t n_changed = 0;
+    uint32_t *changes = su_changed(cover, stego, &n_changed);
+    su_assert_subset(changes, n_changed, drawn, first + n_after);
+
+    /* extraction finds the envelope ... */
+    uint8_t *back = NULL, got_salt[STEGO_SALT_BYTES];
+    size_t back_len = 0;
+    assert_int_equal(stego_extract(stego, &cells2, salted, &keys, &back, &back_len), SHROUD_OK);
+    assert_int_equal(back_len, env_len);
+    assert_memory_equal(back, env, env_len);
+    free(back);
+    if (salted) {
+        assert_int_equal(stego_read_salt(stego, &cells2, got_salt), SHROUD_OK);
+        assert_memory_equal(got_salt, salt, sizeof salt);
+    }
+    /* ... reading only the walked positions: noise everywhere else changes nothing */
+    disturb_undrawn(stego, drawn, first + n_after, &r);
+    stego_cells_find(stego, &cells2);
+    assert_int_equal(cells2.usable, n_usable);
+    back = NULL;
+    assert_int_equal(stego_extract(stego, &cells2, salted, &keys, &back, &back_len), SHROUD_OK);
+    assert_int_equal(back_len, env_len);
+    assert_memory_equal(back, env, env_len);
+    free(back);
+    /* other keys find nothing (the code byte or the length is implausible) */
+    stego_keys other;
+    fixed_keys(&r, &other);
+    back = NULL;
+    int err = stego_extract(stego, &cells2, salted, &other, &back, &back_len);
+    if (err == SHROUD_OK) /* possible by chance (about 1 in 10^4): then it is noise */
+        free(back);
+    else
+        assert_int_equal(err, SHROUD_ERR_NO_MESSAGE);
+
+    free(changes);
+    free(walked);
+    free(drawn2);
+    free(drawn);
+    free(env);
+    png_raster_free(stego);
+    png_raster_free(cover);
+    return 1;
+}
+
+static void test_usable_set_and_positions_are_stable(void **state)
+{
+    (void)state;
+    static const int types[4] = {PNG_CT_GRAY, PNG_CT_GRAY_ALPHA, PNG_CT_RGB, PNG_CT_RGBA};
+    unsigned seed = 1, ran = 0;
+    for (int t = 0; t < 4; t++)
+        for (int depth = 8; depth <= 16; depth += 8)
+            for (int k = 0; k < 8; k++, seed++)
+                ran += (unsigned)embed_extract_case(
+                    types[t], depth, k < 6 ? SU_FILL_EDGES : SU_FILL_PHOTO, seed, k % 2);
+    assert_int_equal(ran, seed - 1); /* every cover had room */
+}
+
+/* The usable set by definition, sample by sample. */
+static void test_usable_samples_definition(void **state)
+{
+    (void)state;
+    static const int types[4] = {PNG_CT_GRAY, PNG_CT_GRAY_ALPHA, PNG_CT_RGB, PNG_CT_RGBA};
+    su_rng r;
+    su_seed(&r, 5);
+    for (int t = 0; t < 4; t++)
+        for (int depth = 8; depth <= 16; depth += 8) {
+            png_raster *img = su_raster(33, 17, types[t], depth, SU_FILL_EDGES, &r);
+            uint32_t *u = NULL;
+            size_t n = 0, k = 0;
+            assert_int_equal(stego_usable_samples(img, &u, &n), SHROUD_OK);
+            int alpha = su_has_alpha(img);
+            uint32_t max = stego_sample_max(img);
+            for (uint32_t s = 0; s < su_samples(img); s++) {
+                uint32_t c = s % img->channels;
+                uint32_t px = s - c;
+                int is_alpha = alpha && c == img->channels - 1u;
+                int transparent = alpha && stego_sample(img, px + img->channels - 1u) == 0;
+                uint32_t v = stego_sample(img, s);
+                int want = !is_alpha && !transparent && v != 0 && v != max;
+                if (want) {
+                    assert_true(k < n);
+                    assert_int_equal(u[k], s);
+                    k++;
+                }
+            }
+            assert_int_equal(k, n);
+            free(u);
+            png_raster_free(img);
+        }
+}
+
+/* The code byte and the length on the samples are not the plain values. */
+static void test_code_byte_and_length_are_whitened(void **state)
+{
+    (void)state;
+    su_rng r;
+    su_seed(&r, 99);
+    png_raster *img = su_raster(64, 48, PNG_CT_RGB, 8, SU_FILL_PHOTO, &r);
+    stego_cells cells;
+    stego_cells_find(img, &cells);
+    stego_keys keys;
+    fixed_keys(&r, &keys);
+    size_t env_len = 300;
+    uint8_t env[300];
+    memset(env, 0, sizeof env); /* zeros: whatever is seen on the samples is the mask */
+    shroud_stego_stats st;
+    assert_int_equal(stego_embed(img, &cells, NULL, &keys, env, env_len, &st), SHROUD_OK);
+    stego_cursor cur;
+    assert_int_equal(stego_cursor_init(&cur, img, &cells), SHROUD_OK);
+    assert_int_equal(stego_cursor_rekey(&cur, keys.positions), SHROUD_OK);
+    uint8_t code = 0, head[8] = {0};
+    assert_int_equal(stego_read_plain(&cur, &code, STEGO_CODE_BITS_SAMPLES), SHROUD_OK);
+    size_t head_bits = (32 + st.code_bits - 1) / st.code_bits * st.code_bits;
+    assert_int_equal(stego_read_coded(&cur, st.code_bits, head, 0, head_bits), SHROUD_OK);
+    /* what is on the samples is the keystream of keys.stream xor the plain values */
+    keystream ks;
+    uint8_t mask[5];
+    assert_int_equal(keystream_init(&ks, keys.stream), SHROUD_OK);
+    assert_int_equal(keystream_bytes(&ks, mask, sizeof mask), SHROUD_OK);
+    keystream_free(&ks);
+    assert_int_equal(code ^ mask[0], st.code_bits);
+    assert_int_equal(load_be32(head) ^ load_be32(mask + 1), env_len);
+    assert_int_not_equal(code, st.code_bits);
+    assert_int_not_equal(load_be32(head), env_len);
+    stego_cursor_free(&cur);
+    png_raster_free(img);
+}
+
+/* The library's cursor against the definition: random images of every type
+ * (8-bit without alpha takes the fast path), random keys, random mixes of
+ * next(), group() (with and without the sample list) and rekey() mid-cell. */
+static void test_cursor_follows_the_definition(void **state)
+{
+    (void)state;
+    static const int types[4] = {PNG_CT_GRAY, PNG_CT_GRAY_ALPHA, PNG_CT_RGB, PNG_CT_RGBA};
+    su_rng r;
+    su_seed(&r, 2024);
+    uint32_t *at = malloc(65535 * sizeof *at);
+    assert_non_null(at);
+    for (unsigned n = 0; n < 48; n++) {
+        int type = types[n % 4], depth = n % 8 < 4 ? 8 : 16;
+        uint32_t w = 1 + su_below(&r, 70), h = 1 + su_below(&r, 50);
+        png_raster *img = su_raster(w, h, type, depth, n % 3 ? SU_FILL_EDGES : SU_FILL_PHOTO, &r);
+        stego_cells cells;
+        stego_cells_find(img, &cells);
+        assert_int_equal(cells.samples, su_samples(img));
+        assert_int_equal(cells.n, (cells.samples + 63) / 64);
+        stego_keys k1, k2;
+        fixed_keys(&r, &k1);
+        fixed_keys(&r, &k2);
+        /* k1 for a random number of samples (none: no k1 at all), the rest of
+         * that cell skipped, then k2 for all that remain */
+        size_t split = n % 4 == 0 ? 0 : su_below(&r, (uint32_t)cells.usable / 2 + 1);
+        const uint8_t *key1 = split ? k1.positions : NULL;
+        size_t skipped = 0;
+        uint32_t *ref = su_order_keys(img, key1, split, k2.positions, SIZE_MAX, &skipped);
+        size_t rest = cells.usable - split - skipped;
+
+        stego_cursor cur;
+        uint32_t v = 0;
+        assert_int_equal(stego_cursor_init(&cur, img, &cells), SHROUD_OK);
+        assert_int_equal(stego_cursor_remaining(&cur), cells.usable);
+        if (cells.usable) /* no key yet */
+            assert_int_equal(stego_cursor_next(&cur, at, 1), SHROUD_ERR_STATE);
+        stego_cursor_free(&cur);
+        assert_int_equal(stego_cursor_init(&cur, img, &cells), SHROUD_OK);
+        if (key1) {
+            assert_int_equal(stego_cursor_rekey(&cur, key1), SHROUD_OK);
+            assert_int_equal(stego_cursor_next(&cur, at, split), SHROUD_OK);
+            assert_memory_equal(at, ref, split * sizeof *at);
+        }
+        assert_int_equal(stego_cursor_rekey(&cur, k2.positions), SHROUD_OK);
+        assert_int_equal(stego_cursor_remaining(&cur), rest);
+        const uint32_t *ref2 = ref + split;
+        size_t done = 0;
+        while (done < rest) {
+            size_t left = rest - done;
+            size_t k = 1 + su_below(&r, left < 300 ? (uint32_t)left : 300);
+            assert_int_equal(stego_cursor_remaining(&cur), left);
+            if (su_below(&r, 3) == 0) {
+                assert_int_equal(stego_cursor_next(&cur, at, k), SHROUD_OK);
+                assert_memory_equal(at, ref2 + done, k * sizeof *at);
+            } else {
+                int list = (int)su_below(&r, 2);
+                assert_int_equal(stego_cursor_group(&cur, k, list ? at : NULL, &v), SHROUD_OK);
+                uint32_t want = 0;
+                for (size_t i = 0; i < k; i++)
+                    want ^= (uint32_t)(i + 1) & (0u - (stego_sample(img, ref2[done + i]) & 1u));
+                assert_int_equal(v, want);
+                if (list)
+                    assert_memory_equal(at, ref2 + done, k * sizeof *at);
+            }
+            done += k;
+        }
+        assert_int_equal(stego_cursor_remaining(&cur), 0);
+        assert_int_equal(stego_cursor_next(&cur, at, 1), SHROUD_ERR_CAPACITY);
+        assert_int_equal(stego_cursor_group(&cur, 1, NULL, &v), SHROUD_ERR_CAPACITY);
+        stego_cursor_free(&cur);
+        free(ref);
+        png_raster_free(img);
+    }
+    free(at);
+}
+
+static void test_keystream_below_bounds_and_uniformity(void **state)
+{
+    (void)state;
+    uint8_t key[KEYSTREAM_KEY_BYTES];
+    for (size_t i = 0; i < sizeof key; i++)
+        key[i] = (uint8_t)(0xA0 + i);
+    keystream ks;
+    assert_int_equal(keystream_init(&ks, key), SHROUD_OK);
+    uint32_t v = 7; /* bound 0 is outside the contract (bound >= 1): not tried */
+    for (int i = 0; i < 1000; i++) {
+        assert_int_equal(keystream_below(&ks, 1, &v), SHROUD_OK);
+        assert_int_equal(v, 0);
+    }
+    static const uint32_t bounds[] = {2, 3, 1000, 0x80000001u, 0xFFFFFFFEu, 0xFFFFFFFFu};
+    for (size_t b = 0; b < N_ITEMS(bounds); b++) {
+        int low = 0;
+        for (int i = 0; i < 20000; i++) {
+            assert_int_equal(keystream_below(&ks, bounds[b], &v), SHROUD_OK);
+            assert_true(v < bounds[b]);
+            low += v < bounds[b] / 2;
+        }
+        /* P(v < bound/2) = floor(bound/2) / bound: within 5 sigma (sigma <= 71) */
+        double want = 20000.0 * (double)(bounds[b] / 2) / (double)bounds[b];
+        assert_true(low > want - 355 && low < want + 355);
+    }
+    /* df = k - 1; limits: df + 6 sd, sd = sqrt(2 df) */
+    static const uint32_t ks_bounds[] = {6, 1000};
+    static const double ks_limits[] = {5 + 6 * 3.163, 999 + 6 * 44.70};
+    for (size_t b = 0; b < N_ITEMS(ks_bounds); b++) {
+        uint32_t k = ks_bounds[b];
+        size_t draws = (size_t)k * 200;
+        size_t *count = calloc(k, sizeof *count);
+        assert_non_null(count);
+        for (size_t i = 0; i < draws; i++) {
+            assert_int_equal(keystream_below(&ks, k, &v), SHROUD_OK);
+            count[v]++;
+        }
+        double expect = (double)draws / k, chi = 0;
+        for (uint32_t i = 0; i < k; i++)
+            chi += ((double)count[i] - expect) * ((double)count[i] - expect) / expect;
+        double limit = ks_limits[b];
+        if (chi > limit)
+            fail_msg("chi-square %.1f over %u buckets (limit %.1f)", chi, k, limit);
+        free(count);
+    }
+    keystream_free(&ks);
+    keystream_free(&ks); /* twice is fine */
+}
+
+static void test_fisher_yates_draws_a_permutation(void **state)
+{
+    (void)state;
+    su_rng r;
+    su_seed(&r, 3);
+    enum { N = 1000 };
+    uint32_t list[N], sorted[N];
+    for (uint32_t i = 0; i < N; i++)
+        list[i] = i * 7919u + su_below(&r, 7); /* distinct, increasing */
+    stego_keys k1, k2;
+    fixed_keys(&r, &k1);
+    fixed_keys(&r, &k2);
+    positions p;
+    const uint32_t *at = NULL;
+    assert_int_equal(positions_init(&p, list, N), SHROUD_OK);
+    assert_int_equal(positions_draw(&p, 1, &at), SHROUD_ERR_STATE); /* no key yet */
+    assert_int_equal(positions_rekey(&p, k1.positions), SHROUD_OK);
+    size_t drawn = 0, chunk = 1;
+    uint32_t got[N];
+    while (drawn < N) {
+        size_t k = chunk < N - drawn ? chunk : N - drawn;
+        assert_int_equal(positions_draw(&p, k, &at), SHROUD_OK);
+        memcpy(got + drawn, at, k * sizeof *at);
+        drawn += k;
+        chunk = chunk * 3 + 1;
+        if (drawn > N / 2 && drawn - k <= N / 2) /* switch keys midway, as the salt does */
+            assert_int_equal(positions_rekey(&p, k2.positions), SHROUD_OK);
+    }
+    assert_int_equal(positions_draw(&p, 1, &at), SHROUD_ERR_CAPACITY);
+    assert_int_equal(positions_draw(&p, 0, &at), SHROUD_OK);
+    memcpy(sorted, got, sizeof got);
+    qsort(sorted, N, sizeof *sorted, cmp_u32);
+    assert_memory_equal(sorted, list, sizeof list); /* each entry exactly once */
+    size_t fixed_points = 0;
+    for (size_t i = 0; i < N; i++)
+        fixed_points += got[i] == list[i];
+    assert_true(fixed_points < 10); /* shuffled (expected: 1) */
+    positions_free(&p);
+    positions_free(&p);
+
+    /* more than there are: refused, nothing drawn */
+    assert_int_equal(positions_init(&p, list, 5), SHROUD_OK);
+    assert_int_equal(positions_rekey(&p, k1.positions), SHROUD_OK);
+    assert_int_equal(positions_draw(&p, 6, &at), SHROUD_ERR_CAPACITY);
+    assert_int_equal(positions_draw(&p, 5, &at), SHROUD_OK);
+    positions_free(&p);
+    /* an empty list */
+    assert_int_equal(positions_init(&p, list, 0), SHROUD_OK);
+    assert_int_equal(positions_rekey(&p, k1.positions), SHROUD_OK);
+    assert_int_equal(positions_draw(&p, 0, &at), SHROUD_OK);
+    assert_int_equal(positions_draw(&p, 1, &at), SHROUD_ERR_CAPACITY);
+    positions_free(&p);
+
+    /* the first draw over 5 entries is uniform across keys */
+    size_t first[5] = {0};
+    for (int i = 0; i < 2000; i++) {
+        stego_keys k;
+        fixed_keys(&r, &k);
+        assert_int_equal(positions_init(&p, list, 5), SHROUD_OK);
+        assert_int_equal(positions_rekey(&p, k.positions), SHROUD_OK);
+        assert_int_equal(positions_draw(&p, 1, &at), SHROUD_OK);
+        first[at[0] / 7919u]++;
+        positions_free(&p);
+    }
+    for (int i = 0; i < 5; i++)
+        assert_true(first[i] > 400 - 100 && first[i] < 400 + 100);
+}
+
+/*
+ * Known answers. These constants pin the steganography format of
+ * docs/FORMAT.md section 6 (keystream = AES-256-CTR from a zero counter
+ * block, u32 little-endian, below() = Lemire multiply-shift with rejection,
+ * draw k swaps entries k and k + below(n - k); cells of 64 samples, usable
+ * ones in increasing order, the rest of a cell skipped at a key change).
+ * They were computed independently (openssl enc -aes-256-ctr and a Python
+ * transcription of section 6). If they change, every stego image made so
+ * far becomes unreadable: change the format version, not these numbers.
+ */
+static void test_known_answers_pin_the_format(void **state)
+{
+    (void)state;
+    uint8_t key[KEYSTREAM_KEY_BYTES];
+    for (size_t i = 0; i < sizeof key; i++)
+        key[i] = (uint8_t)i; /* 0x00 .. 0x1f */
+    static const uint32_t want_u32[8] = {0xb60090f2u, 0xd09f492au, 0x6a9af3a9u, 0x80772eddu,
+                                         0xae765df0u, 0xe59fb94au, 0x319bf6a6u, 0x3d36c248u};
+    keystream ks;
+    assert_int_equal(keystream_init(&ks, key), SHROUD_OK);
+    for (int i = 0; i < 8; i++) {
+        uint32_t v = 0;
+        assert_int_equal(keystream_u32(&ks, &v), SHROUD_OK);
+        assert_int_equal(v, want_u32[i]);
+    }
+    keystream_free(&ks);
+    /* keystream_bytes gives the same stream as bytes */
+    uint8_t bytes[8];
+    assert_int_equal(keystream_init(&ks, key), SHROUD_OK);
+    assert_int_equal(keystream_bytes(&ks, bytes, 8), SHROUD_OK);
+    assert_int_equal(bytes[0] | bytes[1] << 8 | bytes[2] << 16 | (uint32_t)bytes[3] << 24,
+                     want_u32[0]);
+    keystream_free(&ks);
+
+    static const uint32_t want_pos[10] = {710, 815, 417, 503, 682, 897, 198, 244, 871, 742};
+    uint32_t list[1000];
+    for (uint32_t i = 0; i < 1000; i++)
+        list[i] = i;
+    positions p;
+    const uint32_t *at = NULL;
+    assert_int_equal(positions_init(&p, list, 1000), SHROUD_OK);
+    assert_int_equal(positions_rekey(&p, key), SHROUD_OK);
+    assert_int_equal(positions_draw(&p, 3, &at), SHROUD_OK); /* in pieces: the same draws */
+    assert_memory_equal(at, want_pos, 3 * sizeof *at);
+    assert_int_equal(positions_draw(&p, 7, &at), SHROUD_OK);
+    assert_memory_equal(at, want_pos + 3, 7 * sizeof *at);
+    positions_free(&p);
+
+    /* the same shuffle over cells numbered 0 .. 999 */
+    assert_int_equal(positions_init_identity(&p, 1000), SHROUD_OK);
+    assert_int_equal(positions_rekey(&p, key), SHROUD_OK);
+    assert_int_equal(positions_draw(&p, 10, &at), SHROUD_OK);
+    assert_memory_equal(at, want_pos, 10 * sizeof *at);
+    positions_free(&p);
+
+    /* the cell order: a 20 x 10 gray image, sample s = (37 s + 11) mod 256
+     * (only sample 145 is 0 or 255), 4 cells (the last one 8 samples) */
+    png_raster *img = su_raster(20, 10, PNG_CT_GRAY, 8, SU_FILL_PHOTO, &(su_rng){1});
+    for (uint32_t s = 0; s < 200; s++)
+        img->pixels[s] = (uint8_t)((37 * s + 11) % 256);
+    static const uint32_t want_walk[24] = {128, 129, 130, 131, 132, 133, 134, 135,
+                                           136, 137, 138, 139, 140, 141, 142, 143,
+                                           144, 146, 147, 148, 149, 150, 151, 152};
+    stego_cells cells;
+    stego_cells_find(img, &cells);
+    assert_int_equal(cells.n, 4);
+    assert_int_equal(cells.usable, 199);
+    stego_cursor cur;
+    uint32_t got[24];
+    assert_int_equal(stego_cursor_init(&cur, img, &cells), SHROUD_OK);
+    assert_int_equal(stego_cursor_rekey(&cur, key), SHROUD_OK);
+    assert_int_equal(stego_cursor_next(&cur, got, 24), SHROUD_OK);
+    assert_memory_equal(got, want_walk, sizeof want_walk);
+    stego_cursor_free(&cur);
+    /* 5 samples from the salt key's cells, the rest of that cell skipped, 10 from key's */
+    static const uint32_t want_salt5[5] = {64, 65, 66, 67, 68};
+    static const uint32_t want_after[10] = {192, 193, 194, 195, 196, 197, 198, 199, 0, 1};
+    uint8_t sk[32];
+    assert_int_equal(stego_salt_key(sk), SHROUD_OK);
+    assert_int_equal(stego_cursor_init(&cur, img, &cells), SHROUD_OK);
+    assert_int_equal(stego_cursor_rekey(&cur, sk), SHROUD_OK);
+    assert_int_equal(stego_cursor_next(&cur, got, 5), SHROUD_OK);
+    assert_memory_equal(got, want_salt5, sizeof want_salt5);
+    assert_int_equal(stego_cursor_rekey(&cur, key), SHROUD_OK);
+    assert_int_equal(stego_cursor_remaining(&cur), 199 - 64);
+    assert_int_equal(stego_cursor_next(&cur, got, 10), SHROUD_OK);
+    assert_memory_equal(got, want_after, sizeof want_after);
+    stego_cursor_free(&cur);
+    png_raster_free(img);
+
+    /* the public key of the passphrase mode's salt positions:
+     * SHA-256("shroud/v1 stego salt positions") */
+    static const uint8_t want_salt_key[32] = {0x12, 0x39, 0xda, 0x5b, 0x3e, 0x57, 0xd3, 0xac,
+                                              0x7f, 0xd3, 0xfe, 0x1c, 0xc2, 0x79, 0x28, 0x4e,
+                                              0x0b, 0x6a, 0x53, 0xa5, 0xf2, 0x19, 0x8d, 0xad,
+                                              0xf9, 0xd4, 0x9a, 0x56, 0x90, 0xa3, 0xad, 0x35};
+    uint8_t salt_key[32];
+    assert_int_equal(stego_salt_key(salt_key), SHROUD_OK);
+    assert_memory_equal(salt_key, want_salt_key, 32);
+}
+
+/* Hamming matrix embedding on its own: any bits, at most one change per group. */
+static void test_hamming_groups_change_at_most_one_sample(void **state)
+{
+    (void)state;
+    su_rng r;
+    su_seed(&r, 17);
+    for (unsigned p = 1; p <= 10; p++) {
+        int type = p % 2 ? PNG_CT_GRAY : PNG_CT_RGBA; /* fast path and general path */
+        png_raster *img = su_raster(128, 96, type, 8, SU_FILL_PHOTO, &r);
+        png_raster *orig = NULL;
+        assert_int_equal(png_raster_clone(img, &orig), SHROUD_OK);
+        stego_cells cells;
+        stego_cells_find(img, &cells);
+        size_t group = stego_code_group(p), groups = cells.usable / group;
+        if (groups > 200)
+            groups = 200;
+        size_t nbits = groups * p;
+        uint8_t *bits = calloc(nbits / 8 + 2, 1), *got = calloc(nbits / 8 + 2, 1);
+        assert_non_null(bits);
+        assert_non_null(got);
+        su_bytes(&r, bits, nbits / 8 + 1);
+        stego_keys k;
+        fixed_keys(&r, &k);
+        stego_cursor cur;
+        stego_writer w;
+        assert_int_equal(stego_cursor_init(&cur, img, &cells), SHROUD_OK);
+        assert_int_equal(stego_cursor_rekey(&cur, k.positions), SHROUD_OK);
+        assert_int_equal(stego_writer_init(&w, img, &cur), SHROUD_OK);
+        assert_int_equal(stego_write_coded(&w, p, bits, nbits), SHROUD_OK);
+        assert_int_equal(cells.usable - stego_cursor_remaining(&cur), groups * group);
+        stego_cursor_free(&cur);
+        uint32_t *drawn = su_order_keys(orig, NULL, 0, k.positions, groups * group, NULL);
+        /* per group of drawn samples, at most one changed; nothing else changed */
+        size_t n_changed = 0;
+        uint32_t *changes = su_changed(orig, img, &n_changed);
+        su_assert_subset(changes, n_changed, drawn, groups * group);
+        for (size_t g = 0; g < groups; g++) {
+            size_t ch = 0;
+            for (size_t i = 0; i < group; i++) {
+                uint32_t s = drawn[g * group + i];
+                ch += stego_sample(img, s) != stego_sample(orig, s);
+            }
+            assert_true(ch <= 1);
+        }
+        assert_int_equal(su_check_stego(orig, img), w.changed);
+        /* and the reader gets the bits back */
+        assert_int_equal(stego_cursor_init(&cur, img, &cells), SHROUD_OK);
+        assert_int_equal(stego_cursor_rekey(&cur, k.positions), SHROUD_OK);
+        assert_int_equal(stego_read_coded(&cur, p, got, 0, nbits), SHROUD_OK);
+        for (size_t b = 0; b < nbits; b++)
+            assert_int_equal((got[b / 8] >> (7 - b % 8)) & 1, (bits[b / 8] >> (7 - b % 8)) & 1);
+        /* expected changes per group: 1 - 2^-p (p = 1: half) */
+        double rate = (double)w.changed / (double)groups;
+        double want = 1.0 - 1.0 / (double)(1u << p);
+        assert_true(rate > want - 0.2 && rate < want + 0.2);
+        stego_cursor_free(&cur);
+        stego_writer_free(&w);
+        free(changes);
+        free(drawn);
+        free(bits);
+        free(got);
+        png_raster_free(orig);
+        png_raster_free(img);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_usable_set_and_positions_are_stable),
+        cmocka_unit_test(test_usable_samples_definition),
+        cmocka_unit_test(test_code_byte_and_length_are_whitened),
+        cmocka_unit_test(test_cursor_follows_the_definition),
+        cmocka_unit_test(test_keystream_below_bounds_and_uniformity),
+        cmocka_unit_test(test_fisher_yates_draws_a_permutation),
+        cmocka_unit_test(test_known_answers_pin_the_format),
+        cmocka_unit_test(test_hamming_groups_change_at_most_one_sample),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
