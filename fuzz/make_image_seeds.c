@@ -28,6 +28,7 @@
 #include "fuzz_fixed_keys.h"
 #include "image/embedded.h"
 #include "redact/record.h"
+#include "stego/stego_format.h"
 #include "shroud.h"
 
 #define CHECK(expr)                                                                                \
@@ -355,6 +356,20 @@ static void stego_seed(const char *stem, const bytes *cover, const char *msg, in
     char name[256];
     snprintf(name, sizeof name, "%s.png", stem);
     save("fuzz_stego_reveal", name, 0, out, out_len, 0);
+    if (!pass) { /* fuzz_stego_extract: flags, the keys that find the stream, the image */
+        stego_keys keys;
+        CHECK(stego_keys_from_recipient(native_pub, &keys));
+        uint8_t *seed = malloc(1 + sizeof keys + out_len);
+        if (!seed)
+            exit(1);
+        memcpy(seed + 1, keys.positions, sizeof keys.positions);
+        memcpy(seed + 1 + sizeof keys.positions, keys.stream, sizeof keys.stream);
+        memcpy(seed + 1 + sizeof keys, out, out_len);
+        seed[0] = 0;
+        snprintf(name, sizeof name, "%s.bin", stem);
+        save("fuzz_stego_extract", name, 0, seed, 1 + sizeof keys + out_len, 0);
+        free(seed);
+    }
     shroud_free(out);
     shroud_cover_free(c);
 }

@@ -24,10 +24,10 @@ gcc "${cflags[@]}" -Wall -Wextra -Wpedantic -Werror -c "$root/fuzz/make_image_se
   -o "$out/make_image_seeds.o"
 read -ra libs <<<"$(pkg-config --libs libcrypto libpng16 libjpeg libdeflate)"
 gcc -o "$out/make_image_seeds" "$out/make_image_seeds.o" "${objs[@]}" "${libs[@]}"
-for h in fuzz_image_restore fuzz_redaction_record fuzz_stego_reveal; do
+for h in fuzz_image_restore fuzz_redaction_record fuzz_stego_reveal fuzz_stego_extract; do
   rm -rf "${root:?}/fuzz/corpus/$h"
   mkdir -p "$root/fuzz/corpus/$h"
 done
 "$out/make_image_seeds" "$root/fuzz/corpus"
 du -sb "$root/fuzz/corpus/fuzz_image_restore" "$root/fuzz/corpus/fuzz_redaction_record" \
-  "$root/fuzz/corpus/fuzz_stego_reveal"
+  "$root/fuzz/corpus/fuzz_stego_reveal" "$root/fuzz/corpus/fuzz_stego_extract"
