@@ -5,6 +5,7 @@
 
 #include "shroud.h"
 #include "stego/cover.h"
+#include "stego/window64.h"
 
 static inline int usable(const stego_cursor *cur, uint32_t s, unsigned c)
 {
@@ -53,8 +54,15 @@ static void skip_cell(stego_cursor *cur)
 
 int stego_cursor_rekey(stego_cursor *cur, const uint8_t key[KEYSTREAM_KEY_BYTES])
 {
+    if (cur->lookahead)
+        return SHROUD_ERR_STATE; /* cells were drawn ahead with the old key */
     skip_cell(cur);
     return positions_rekey(&cur->order, key);
+}
+
+void stego_cursor_lookahead(stego_cursor *cur)
+{
+    cur->lookahead = 1;
 }
 
 size_t stego_cursor_remaining(const stego_cursor *cur)
@@ -62,16 +70,35 @@ size_t stego_cursor_remaining(const stego_cursor *cur)
     return cur->cells->usable - cur->passed;
 }
 
+/* Cells drawn ahead and prefetched once the key is final: the cells are
+ * scattered over an image larger than the caches, so each one is a memory
+ * access the walk would otherwise wait for. */
+#define CELL_LOOKAHEAD 8
+
 /* Enters the next cell of the order; SHROUD_ERR_CAPACITY after the last. */
 static int next_cell(stego_cursor *cur)
 {
-    if (cur->order.drawn == cur->order.n)
+    positions *order = &cur->order;
+    if (cur->taken == order->n)
         return SHROUD_ERR_CAPACITY;
-    const uint32_t *cell;
-    int err = positions_draw(&cur->order, 1, &cell);
-    if (err)
-        return err;
-    size_t start = (size_t)*cell * STEGO_CELL_SAMPLES, end = start + STEGO_CELL_SAMPLES;
+    size_t want = cur->taken + 1 + (cur->lookahead ? CELL_LOOKAHEAD : 0);
+    if (want > order->n)
+        want = order->n;
+    if (order->drawn < want) {
+        const uint32_t *drawn;
+        int err = positions_draw(order, want - order->drawn, &drawn);
+        if (err)
+            return err;
+        if (cur->lookahead && want == cur->taken + 1 + CELL_LOOKAHEAD) {
+            const uint8_t *ahead = cur->img->pixels + (size_t)order->order[want - 1] *
+                                                          STEGO_CELL_SAMPLES *
+                                                          cur->img->sample_bytes;
+            __builtin_prefetch(ahead);
+            __builtin_prefetch(ahead + 63);
+        }
+    }
+    size_t start = (size_t)order->order[cur->taken++] * STEGO_CELL_SAMPLES;
+    size_t end = start + STEGO_CELL_SAMPLES;
     cur->sample = (uint32_t)start;
     cur->end = (uint32_t)(end < cur->cells->samples ? end : cur->cells->samples);
     return SHROUD_OK;
@@ -126,11 +153,33 @@ static inline uint32_t walk8(const uint8_t *px, uint32_t s, uint32_t end, uint32
     return s;
 }
 
+/* A rest of cell [s, end) that lies inside the group and is all usable,
+ * 64 samples at a time (window64.h): 1 with *index and *value advanced, 0
+ * when the window does not apply (then walk8 does it). */
+static inline int window8(const uint8_t *px, size_t samples, uint32_t s, uint32_t end,
+                          uint32_t *index, uint32_t *at, uint32_t *value)
+{
+    uint32_t len = end - s;
+    if ((size_t)s + 64 > samples || len == 0)
+        return 0;
+    uint64_t usable, lsb, in = len == 64 ? ~0ull : (1ull << len) - 1;
+    window64_masks(px + s, &usable, &lsb);
+    if ((usable & in) != in)
+        return 0;
+    *value ^= window64_xor(*index, lsb & in);
+    if (at)
+        for (uint32_t k = 0; k < len; k++)
+            at[*index - 1 + k] = s + k;
+    *index += len;
+    return 1;
+}
+
 /* The plain8 walk of stego_cursor_group: n usable samples, listed in at
  * when at is not NULL, their Hamming value in *value. */
 static int group_plain8(stego_cursor *cur, size_t n, uint32_t *at, uint32_t *value)
 {
     const uint8_t *px = cur->img->pixels;
+    size_t samples = cur->cells->samples;
     uint32_t v = 0, index = 1, last = (uint32_t)n;
     while (index <= last) {
         if (cur->sample == cur->end) {
@@ -140,8 +189,12 @@ static int group_plain8(stego_cursor *cur, size_t n, uint32_t *at, uint32_t *val
         }
         /* A rest of cell that cannot finish the group needs no index check. */
         int checked = cur->end - cur->sample > last - index;
-        cur->sample = checked ? walk8(px, cur->sample, cur->end, &index, last, at, &v, 1)
-                              : walk8(px, cur->sample, cur->end, &index, last, at, &v, 0);
+        if (checked)
+            cur->sample = walk8(px, cur->sample, cur->end, &index, last, at, &v, 1);
+        else if (window8(px, samples, cur->sample, cur->end, &index, at, &v))
+            cur->sample = cur->end;
+        else
+            cur->sample = walk8(px, cur->sample, cur->end, &index, last, at, &v, 0);
     }
     cur->passed += n;
     *value = v;

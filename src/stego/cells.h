@@ -42,6 +42,8 @@ typedef struct {
     uint32_t sample; /* next sample to look at in the current cell */
     uint32_t end;    /* end of the current cell */
     size_t passed;   /* usable samples yielded or skipped so far */
+    size_t taken;    /* cells entered so far (order may be drawn further) */
+    int lookahead;   /* the key is final: cells may be drawn ahead */
     stego_layout layout;
 } stego_cursor;
 
@@ -50,6 +52,9 @@ int stego_cursor_init(stego_cursor *cur, const png_raster *img, const stego_cell
 /* Skips what is left of the current cell; cells entered from now on are
  * drawn from keystream(key). */
 int stego_cursor_rekey(stego_cursor *cur, const uint8_t key[KEYSTREAM_KEY_BYTES]);
+/* Promises no further rekey, so cells can be drawn and prefetched ahead
+ * (the order stays the same: a draw depends only on the draws before it). */
+void stego_cursor_lookahead(stego_cursor *cur);
 /* The next k samples of the order into out[0..k). SHROUD_ERR_CAPACITY when
  * the cells run out. */
 int stego_cursor_next(stego_cursor *cur, uint32_t *out, size_t k);

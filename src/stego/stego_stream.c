@@ -84,6 +84,8 @@ int stego_embed(png_raster *img, const stego_cells *cells, const uint8_t *salt,
     if (!err)
         err = stego_cursor_rekey(&cur, keys->positions);
     if (!err)
+        stego_cursor_lookahead(&cur);
+    if (!err)
         err = keystream_init(&white, keys->stream);
     if (!err)
         err = xor_keystream(&white, buf, 1 + (nbits + 7) / 8);
@@ -160,6 +162,8 @@ int stego_extract(const png_raster *img, const stego_cells *cells, int salted,
         err = stego_cursor_next(&cur, skip, STEGO_SALT_SAMPLES);
     if (!err)
         err = stego_cursor_rekey(&cur, keys->positions);
+    if (!err)
+        stego_cursor_lookahead(&cur);
     if (!err)
         err = keystream_init(&white, keys->stream);
     if (!err)

@@ -21,6 +21,7 @@
 #include "stego/keystream.h"
 #include "stego/positions.h"
 #include "stego/stego_internal.h"
+#include "stego/window64.h"
 #include "stego_util.h"
 
 #define N_ITEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -602,6 +603,42 @@ static void test_hamming_groups_change_at_most_one_sample(void **state)
     }
 }
 
+/* window64_xor (64 samples at a time) against the sample-by-sample XOR,
+ * for windows starting at every offset modulo 64 and crossing multiples of
+ * 64, 128, ... 32768; and window64_masks against a byte-by-byte reading. */
+static void test_window64_matches_the_plain_walk(void **state)
+{
+    (void)state;
+    uint64_t x = 0x9E3779B97F4A7C15u;
+    for (uint32_t i0 = 1; i0 + 63 <= 65535; i0 += (i0 < 300 ? 1 : 97)) {
+        for (int rep = 0; rep < 4; rep++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            uint64_t lsb = rep == 0 ? ~0ull : rep == 1 ? 0 : x;
+            uint32_t want = 0;
+            for (uint32_t k = 0; k < 64; k++)
+                if (lsb >> k & 1)
+                    want ^= i0 + k;
+            assert_int_equal(window64_xor(i0, lsb), want);
+        }
+    }
+    uint8_t px[64];
+    for (int rep = 0; rep < 200; rep++) {
+        for (int k = 0; k < 64; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            px[k] = (uint8_t)(x % 5 == 0 ? (x & 8 ? 0 : 255) : x >> 8);
+        }
+        uint64_t usable, lsb, want_u = 0, want_l = 0;
+        window64_masks(px, &usable, &lsb);
+        for (int k = 0; k < 64; k++) {
+            uint64_t use = px[k] != 0 && px[k] != 255;
+            want_u |= use << k;
+            want_l |= (use & px[k]) << k;
+        }
+        assert_true(usable == want_u);
+        assert_true(lsb == want_l);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -612,6 +649,7 @@ int main(void)
         cmocka_unit_test(test_keystream_below_bounds_and_uniformity),
         cmocka_unit_test(test_fisher_yates_draws_a_permutation),
         cmocka_unit_test(test_known_answers_pin_the_format),
+        cmocka_unit_test(test_window64_matches_the_plain_walk),
         cmocka_unit_test(test_hamming_groups_change_at_most_one_sample),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
