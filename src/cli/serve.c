@@ -1,0 +1,176 @@
+/* serve.c — shroud serve: the HTTPS server on its embedded defaults. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "server/server.h"
+#include "server/tls_identity.h"
+
+static const char serve_help[] =
+    "Usage: shroud serve [--listen HOST:PORT] [--data DIR] [--tls-cert F --tls-key F | --no-tls]\n"
+    "                    [--max-upload BYTES] [--threads N]\n"
+    "\n"
+    "Runs shroud's HTTPS server until SIGINT (Ctrl-C) or SIGTERM, then finishes the\n"
+    "requests in progress and exits 0. With no options: 127.0.0.1:8443, data in\n"
+    "./shroud-data (created, mode 0700), and a self-signed ECDSA P-256 certificate\n"
+    "made there on the first start and reused afterwards. At start it prints the\n"
+    "URL, the certificate's SHA-256 fingerprint and its pin in curl's syntax\n"
+    "(curl --pinnedpubkey sha256//...). One access-log line per request follows on\n"
+    "standard output.\n"
+    "Work in progress: this version answers GET /healthz only; accounts, uploads\n"
+    "and the gallery come next (docs/API.md).\n"
+    "\n"
+    "Options:\n"
+    "      --listen HOST:PORT   address to listen on (default " SERVER_DEFAULT_LISTEN "; port 0:\n"
+    "                           any free port; [::1]:PORT for IPv6)\n"
+    "      --data DIR           data directory (default ./" SERVER_DEFAULT_DATA ")\n"
+    "      --tls-cert FILE      PEM certificate (chain) to serve instead of the made one\n"
+    "      --tls-key FILE       its PEM private key (unencrypted)\n"
+    "      --no-tls             plain HTTP (behind a TLS-terminating proxy only)\n"
+    "      --max-upload BYTES   largest request body accepted (default 64 MiB)\n"
+    "      --threads N          worker threads (default: one per processor)\n"
+    "  -h, --help               show this help\n";
+
+typedef struct {
+    const char *listen, *data, *cert, *key;
+    int no_tls;
+    unsigned long max_upload, threads;
+} serve_opts;
+
+enum { OPT_LISTEN = 256, OPT_DATA, OPT_CERT, OPT_KEY, OPT_NO_TLS, OPT_MAX_UPLOAD, OPT_THREADS };
+
+static int parse_serve(int argc, char **argv, serve_opts *o)
+{
+    static const struct option longopts[] = {
+        {"listen", required_argument, NULL, OPT_LISTEN},
+        {"data", required_argument, NULL, OPT_DATA},
+        {"tls-cert", required_argument, NULL, OPT_CERT},
+        {"tls-key", required_argument, NULL, OPT_KEY},
+        {"no-tls", no_argument, NULL, OPT_NO_TLS},
+        {"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    o->listen = SERVER_DEFAULT_LISTEN;
+    o->data = SERVER_DEFAULT_DATA;
+    o->max_upload = SERVER_DEFAULT_MAX_UPLOAD;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_LISTEN:
+            o->listen = optarg;
+            break;
+        case OPT_DATA:
+            o->data = optarg;
+            break;
+        case OPT_CERT:
+            o->cert = optarg;
+            break;
+        case OPT_KEY:
+            o->key = optarg;
+            break;
+        case OPT_NO_TLS:
+            o->no_tls = 1;
+            break;
+        case OPT_MAX_UPLOAD:
+            if (parse_uint(optarg, 1024, 1ul << 40, &o->max_upload))
+                return usage_error("serve", "--max-upload takes a byte count >= 1024, not '%s'",
+                                   optarg);
+            break;
+        case OPT_THREADS:
+            if (parse_uint(optarg, 1, 256, &o->threads))
+                return usage_error("serve", "--threads takes 1 .. 256, not '%s'", optarg);
+            break;
+        case 'h':
+            fputs(serve_help, stdout);
+            return -1;
+        default:
+            return option_error("serve", c, argv);
+        }
+    }
+    if (optind != argc)
+        return usage_error("serve", "unexpected argument '%s'", argv[optind]);
+    struct sockaddr_storage addr;
+    socklen_t addr_len;
+    if (server_parse_listen(o->listen, &addr, &addr_len) != 0)
+        return usage_error(
+            "serve", "--listen takes HOST:PORT (127.0.0.1:8443, [::1]:8443), not '%s'", o->listen);
+    if (o->no_tls && (o->cert || o->key))
+        return usage_error("serve", "--no-tls and --tls-cert/--tls-key exclude each other");
+    if ((o->cert != NULL) != (o->key != NULL))
+        return usage_error("serve", "give both --tls-cert and --tls-key");
+    return 0;
+}
+
+/* Waits for SIGINT or SIGTERM (blocked in every thread) and says which. */
+static int wait_for_stop(const sigset_t *set)
+{
+    int sig = 0;
+    while (sigwait(set, &sig) != 0)
+        ;
+    return sig;
+}
+
+static void banner(const serve_opts *o, const tls_identity *id, unsigned port)
+{
+    char host[256];
+    const char *colon = strrchr(o->listen, ':');
+    snprintf(host, sizeof host, "%.*s", (int)(colon - o->listen), o->listen);
+    printf("shroud serve: listening on %s://%s:%u/\n", o->no_tls ? "http" : "https", host, port);
+    if (!o->no_tls) {
+        printf("  certificate SHA-256 %s%s\n", id->fingerprint,
+               id->created ? " (made on this start)" : "");
+        printf("  pin %s (curl --pinnedpubkey; shroud remote pins it on first use)\n", id->pin);
+    }
+    printf("  data in %s; stop with Ctrl-C or SIGTERM\n", o->data);
+    fflush(stdout);
+}
+
+static int run_serve(const serve_opts *o)
+{
+    if (mkdir(o->data, 0700) != 0 && errno != EEXIST)
+        return fail("cannot create the data directory %s: %s", o->data, strerror(errno));
+    tls_identity id;
+    memset(&id, 0, sizeof id);
+    char err[512];
+    if (!o->no_tls && tls_identity_load(&id, o->data, o->cert, o->key, err, sizeof err) != 0)
+        return fail("TLS: %s", err);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL); /* before the server's threads start */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    server_config cfg = {
+        o->listen,     o->no_tls ? NULL : id.cert_pem, o->no_tls ? NULL : id.key_pem,
+        o->max_upload, (unsigned)o->threads,           stdout};
+    server *s = NULL;
+    int rc = server_start(&cfg, &s, err, sizeof err) == 0 ? 0 : fail("%s", err);
+    if (!rc) {
+        banner(o, &id, server_port(s));
+        int sig = wait_for_stop(&set);
+        fprintf(stderr, "shroud serve: %s: finishing the requests in progress\n",
+                sig == SIGINT ? "SIGINT" : "SIGTERM");
+        server_stop(s);
+        fprintf(stderr, "shroud serve: stopped\n");
+    }
+    tls_identity_free(&id);
+    return rc;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    serve_opts o;
+    memset(&o, 0, sizeof o);
+    int rc = parse_serve(argc, argv, &o);
+    if (rc == 0)
+        rc = run_serve(&o);
+    return rc < 0 ? 0 : rc;
+}

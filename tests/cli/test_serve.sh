@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# test_serve.sh — shroud serve as a real process on 127.0.0.1, driven with
+# curl: the certificate made on first start (files, modes, pin), pinning,
+# routes and their JSON errors, keep-alive, the access log, graceful stop on
+# SIGTERM and SIGINT, restart with the same certificate, --no-tls, given
+# certificates, and the start-up errors.
+#
+#     bash test_serve.sh /path/to/shroud
+. "$(dirname "$0")/lib.sh" "$@"
+
+command -v curl >/dev/null || { echo "test_serve.sh: curl is needed (scripts/install-deps)" >&2; exit 1; }
+
+SERVER_PID=
+SERVER_LOG=$WORK/server.out
+SERVER_ERR=$WORK/server.err
+PORT=
+PIN=
+
+# start_server ARGS...: starts shroud serve on a free port in the background
+# and waits for its banner; sets PORT and PIN (empty with --no-tls).
+start_server() {
+    : >"$SERVER_LOG"
+    : >"$SERVER_ERR"
+    "$SHROUD" serve --listen 127.0.0.1:0 "$@" >"$SERVER_LOG" 2>"$SERVER_ERR" &
+    SERVER_PID=$!
+    local i
+    for i in $(seq 100); do
+        grep -q "listening on" "$SERVER_LOG" 2>/dev/null && break
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    PORT=$(sed -n 's|.*listening on https\{0,1\}://127.0.0.1:\([0-9]*\)/.*|\1|p' "$SERVER_LOG")
+    PIN=$(sed -n 's|^  pin \(sha256//[A-Za-z0-9+/=]*\) .*|\1|p' "$SERVER_LOG")
+}
+
+# stop_server SIGNAL: sends it and waits (at most 10 s); sets RC to the exit status.
+stop_server() {
+    kill "-$1" "$SERVER_PID" 2>/dev/null
+    local i
+    for i in $(seq 100); do
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -9 "$SERVER_PID"
+        RC=124
+    else
+        wait "$SERVER_PID"
+        RC=$?
+    fi
+    SERVER_PID=
+}
+trap '[ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+
+get() { curl -sS --max-time 10 -k --pinnedpubkey "$PIN" "$@"; }
+
+# ---- first start: a certificate is made and kept ----------------------------------------
+start_server --data data
+check "the server starts and prints its URL" test -n "$PORT"
+check "the banner gives the pin in curl's syntax" test -n "$PIN"
+check "the banner says the certificate was made" grep -q "made on this start" "$SERVER_LOG"
+check "... and gives its SHA-256 fingerprint" \
+    grep -Eq "certificate SHA-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}" "$SERVER_LOG"
+assert_mode "data directory is 0700" data 700
+assert_mode "TLS key is 0600" data/tls/key.pem 600
+check "the certificate is ECDSA P-256" \
+    sh -c "openssl x509 -in data/tls/cert.pem -noout -text | grep -q 'prime256v1'"
+check "the certificate names localhost and 127.0.0.1" \
+    sh -c "openssl x509 -in data/tls/cert.pem -noout -ext subjectAltName | grep -q 'IP Address:127.0.0.1'"
+want_pin="sha256//$(openssl x509 -in data/tls/cert.pem -pubkey -noout | openssl pkey -pubin -outform der |
+    openssl dgst -sha256 -binary | base64)"
+assert_eq "the pin is SHA-256 of the SubjectPublicKeyInfo" "$PIN" "$want_pin"
+want_fp=$(openssl x509 -in data/tls/cert.pem -noout -fingerprint -sha256 | sed 's/.*=//')
+check "the fingerprint is the certificate's SHA-256" grep -q "$want_fp" "$SERVER_LOG"
+
+# ---- routes -------------------------------------------------------------------------------
+assert_eq "GET /healthz over pinned TLS" "$(get "https://127.0.0.1:$PORT/healthz")" '{"status":"ok"}'
+assert_eq "... as JSON" \
+    "$(get -o /dev/null -w '%{content_type}' "https://127.0.0.1:$PORT/healthz")" "application/json"
+assert_eq "an unknown route: 404" \
+    "$(get -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/nope")" "404"
+check "... with a JSON error" sh -c "curl -sk https://127.0.0.1:$PORT/nope | grep -q '\"error\"'"
+assert_eq "POST /healthz: 405" \
+    "$(get -o /dev/null -w '%{http_code}' -X POST -d x "https://127.0.0.1:$PORT/healthz")" "405"
+curl -sS --max-time 10 -k --pinnedpubkey "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" \
+    "https://127.0.0.1:$PORT/healthz" >/dev/null 2>&1
+assert_eq "a client pinning another key is refused by its TLS check" "$?" "90"
+curl -sk -v "https://127.0.0.1:$PORT/healthz" "https://127.0.0.1:$PORT/healthz" >/dev/null \
+    2>"$WORK/keepalive.log"
+check "two requests share one keep-alive connection" \
+    grep -q "Re-using existing connection" "$WORK/keepalive.log"
+check "no 'Connection: close' from the server" \
+    sh -c "! grep -qi '< Connection: close' '$WORK/keepalive.log'"
+check "one access-log line per request" \
+    sh -c "[ \$(grep -c 'GET /healthz 200' '$SERVER_LOG') -ge 4 ]"
+check "the log line has the client address, method, path, status and bytes" \
+    grep -Eq "^[0-9T:-]+Z 127\.0\.0\.1 GET /nope 404 [0-9]+ [0-9.]+ms$" "$SERVER_LOG"
+curl -sk "https://127.0.0.1:$PORT/a%0Ab%20c" >/dev/null
+check "a path with a newline stays on one log line" grep -q "GET /a_b_c 404" "$SERVER_LOG"
+
+stop_server TERM
+assert_eq "SIGTERM: exit 0" "$RC" "0"
+check "... after saying it stops" grep -q "stopped" "$SERVER_ERR"
+
+# ---- restart: the same certificate, so pins stay valid ------------------------------------
+old_pin=$PIN
+start_server --data data
+assert_eq "a restart keeps the pin" "$PIN" "$old_pin"
+check "... and does not make a new certificate" sh -c "! grep -q 'made on this start' '$SERVER_LOG'"
+assert_eq "... and serves" "$(get "https://127.0.0.1:$PORT/healthz")" '{"status":"ok"}'
+stop_server INT
+assert_eq "SIGINT: exit 0" "$RC" "0"
+
+# ---- given certificate, plain HTTP --------------------------------------------------------
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout own.key -out own.crt \
+    -days 2 -subj /CN=own -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
+start_server --data data2 --tls-cert own.crt --tls-key own.key
+own_pin="sha256//$(openssl x509 -in own.crt -pubkey -noout | openssl pkey -pubin -outform der |
+    openssl dgst -sha256 -binary | base64)"
+assert_eq "--tls-cert/--tls-key: that certificate's pin" "$PIN" "$own_pin"
+assert_eq "... serves" "$(get "https://127.0.0.1:$PORT/healthz")" '{"status":"ok"}'
+check "... and makes no certificate of its own" test ! -e data2/tls
+stop_server TERM
+
+start_server --data data3 --no-tls
+assert_eq "--no-tls: plain HTTP" "$(curl -sS --max-time 10 "http://127.0.0.1:$PORT/healthz")" \
+    '{"status":"ok"}'
+check "... and no TLS files" test ! -e data3/tls
+busy=$PORT
+
+# ---- start-up errors ----------------------------------------------------------------------
+expect_fail 1 "cannot listen" "a port in use: a clear error" \
+    shroud serve --listen "127.0.0.1:$busy" --no-tls --data data3
+stop_server TERM
+expect_fail 2 "HOST:PORT" "a malformed --listen" shroud serve --listen nowhere --data d
+expect_fail 2 "both" "--tls-cert without --tls-key" shroud serve --tls-cert own.crt --data d
+expect_fail 2 "exclude" "--no-tls with a certificate" \
+    shroud serve --no-tls --tls-cert own.crt --tls-key own.key --data d
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out other.key >/dev/null 2>&1
+expect_fail 1 "does not belong" "a key that is not the certificate's" \
+    shroud serve --listen 127.0.0.1:0 --tls-cert own.crt --tls-key other.key --data d
+expect_fail 1 "cannot read" "a missing certificate file" \
+    shroud serve --listen 127.0.0.1:0 --tls-cert missing.crt --tls-key own.key --data d
+printf 'garbage' >bad.pem
+expect_fail 1 "not a PEM" "a certificate file that is not PEM" \
+    shroud serve --listen 127.0.0.1:0 --tls-cert bad.pem --tls-key own.key --data d
+expect_fail 2 "unexpected" "a stray argument" shroud serve extra
+expect_ok "--help" shroud serve --help
+check "--help says what it serves today" grep -q "healthz" "$OUT"
+
+finish
