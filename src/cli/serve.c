@@ -9,11 +9,14 @@
 
 #include "cli/cli.h"
 #include "server/server.h"
+#include "server/store.h"
 #include "server/tls_identity.h"
+
+#define DEFAULT_SESSION_TTL (7 * 24 * 3600)
 
 static const char serve_help[] =
     "Usage: shroud serve [--listen HOST:PORT] [--data DIR] [--tls-cert F --tls-key F | --no-tls]\n"
-    "                    [--max-upload BYTES] [--threads N]\n"
+    "                    [--max-upload BYTES] [--threads N] [--session-ttl SECONDS]\n"
     "\n"
     "Runs shroud's HTTPS server until SIGINT (Ctrl-C) or SIGTERM, then finishes the\n"
     "requests in progress and exits 0. With no options: 127.0.0.1:8443, data in\n"
@@ -22,8 +25,9 @@ static const char serve_help[] =
     "URL, the certificate's SHA-256 fingerprint and its pin in curl's syntax\n"
     "(curl --pinnedpubkey sha256//...). One access-log line per request follows on\n"
     "standard output.\n"
-    "Work in progress: this version answers GET /healthz only; accounts, uploads\n"
-    "and the gallery come next (docs/API.md).\n"
+    "Accounts live in DIR/shroud.db (SQLite). Work in progress: this version\n"
+    "serves /healthz and the account routes (register, login, logout, me); uploads\n"
+    "and the gallery come next. The API: docs/API.md.\n"
     "\n"
     "Options:\n"
     "      --listen HOST:PORT   address to listen on (default " SERVER_DEFAULT_LISTEN "; port 0:\n"
@@ -34,15 +38,25 @@ static const char serve_help[] =
     "      --no-tls             plain HTTP (behind a TLS-terminating proxy only)\n"
     "      --max-upload BYTES   largest request body accepted (default 64 MiB)\n"
     "      --threads N          worker threads (default: one per processor)\n"
+    "      --session-ttl SECONDS  how long a login lasts (default 604800: 7 days)\n"
     "  -h, --help               show this help\n";
 
 typedef struct {
     const char *listen, *data, *cert, *key;
     int no_tls;
-    unsigned long max_upload, threads;
+    unsigned long max_upload, threads, session_ttl;
 } serve_opts;
 
-enum { OPT_LISTEN = 256, OPT_DATA, OPT_CERT, OPT_KEY, OPT_NO_TLS, OPT_MAX_UPLOAD, OPT_THREADS };
+enum {
+    OPT_LISTEN = 256,
+    OPT_DATA,
+    OPT_CERT,
+    OPT_KEY,
+    OPT_NO_TLS,
+    OPT_MAX_UPLOAD,
+    OPT_THREADS,
+    OPT_SESSION_TTL
+};
 
 static int parse_serve(int argc, char **argv, serve_opts *o)
 {
@@ -54,12 +68,14 @@ static int parse_serve(int argc, char **argv, serve_opts *o)
         {"no-tls", no_argument, NULL, OPT_NO_TLS},
         {"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
         {"threads", required_argument, NULL, OPT_THREADS},
+        {"session-ttl", required_argument, NULL, OPT_SESSION_TTL},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     o->listen = SERVER_DEFAULT_LISTEN;
     o->data = SERVER_DEFAULT_DATA;
     o->max_upload = SERVER_DEFAULT_MAX_UPLOAD;
+    o->session_ttl = DEFAULT_SESSION_TTL;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -87,6 +103,11 @@ static int parse_serve(int argc, char **argv, serve_opts *o)
         case OPT_THREADS:
             if (parse_uint(optarg, 1, 256, &o->threads))
                 return usage_error("serve", "--threads takes 1 .. 256, not '%s'", optarg);
+            break;
+        case OPT_SESSION_TTL:
+            if (parse_uint(optarg, 1, 366ul * 24 * 3600, &o->session_ttl))
+                return usage_error("serve", "--session-ttl takes 1 .. 31622400 seconds, not '%s'",
+                                   optarg);
             break;
         case 'h':
             fputs(serve_help, stdout);
@@ -142,15 +163,26 @@ static int run_serve(const serve_opts *o)
     char err[512];
     if (!o->no_tls && tls_identity_load(&id, o->data, o->cert, o->key, err, sizeof err) != 0)
         return fail("TLS: %s", err);
+    char db_path[4200];
+    snprintf(db_path, sizeof db_path, "%s/shroud.db", o->data);
+    store *db = NULL;
+    if (store_open_sqlite(db_path, &db, err, sizeof err) != STORE_OK) {
+        tls_identity_free(&id);
+        return fail("%s", err);
+    }
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* before the server's threads start */
     setvbuf(stdout, NULL, _IOLBF, 0);
-    server_config cfg = {
-        o->listen,     o->no_tls ? NULL : id.cert_pem, o->no_tls ? NULL : id.key_pem,
-        o->max_upload, (unsigned)o->threads,           stdout};
+    server_config cfg = {.listen = o->listen,
+                         .cert_pem = o->no_tls ? NULL : id.cert_pem,
+                         .key_pem = o->no_tls ? NULL : id.key_pem,
+                         .max_upload = o->max_upload,
+                         .threads = (unsigned)o->threads,
+                         .access_log = stdout,
+                         .app = {db, (int64_t)o->session_ttl, !o->no_tls}};
     server *s = NULL;
     int rc = server_start(&cfg, &s, err, sizeof err) == 0 ? 0 : fail("%s", err);
     if (!rc) {
@@ -161,6 +193,7 @@ static int run_serve(const serve_opts *o)
         server_stop(s);
         fprintf(stderr, "shroud serve: stopped\n");
     }
+    store_close(db);
     tls_identity_free(&id);
     return rc;
 }

@@ -1,6 +1,9 @@
 /* server.c — libmicrohttpd set-up, request dispatch and the access log. */
 #include "server/server.h"
 
+#include "server/http.h"
+#include "server/routes.h"
+
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -20,29 +23,6 @@ struct server {
     int started;           /* libmicrohttpd's messages go to stderr from now on */
     char start_error[256]; /* its last message while starting */
 };
-
-/* What one request carries between the handler's calls and the log. */
-#define LOG_PATH_MAX 256 /* longer paths are cut in the log */
-
-typedef struct {
-    struct timespec start;
-    char method[16];
-    char path[LOG_PATH_MAX];
-    unsigned status;
-    size_t bytes;
-} request;
-
-/* Copies text into a log field, cut to fit, with control bytes and spaces
- * replaced so that one request stays one line. */
-static void log_field(char *dst, size_t cap, const char *text)
-{
-    size_t i = 0;
-    for (; text && text[i] && i + 1 < cap; i++) {
-        unsigned char ch = (unsigned char)text[i];
-        dst[i] = ch <= 0x20 || ch == 0x7F ? '_' : (char)ch;
-    }
-    dst[i] = '\0';
-}
 
 int server_parse_listen(const char *listen, struct sockaddr_storage *addr, socklen_t *len)
 {
@@ -75,60 +55,192 @@ int server_parse_listen(const char *listen, struct sockaddr_storage *addr, sockl
     return inet_pton(AF_INET, host, &a4->sin_addr) == 1 ? 0 : -1;
 }
 
-static enum MHD_Result send_json(struct MHD_Connection *c, request *r, unsigned status,
-                                 const char *json)
+/* One request, from the handler's first call to the access-log line. */
+struct http_request {
+    struct MHD_Connection *conn;
+    const server_app *app;
+    struct timespec start;
+    char method[16];
+    char path[HTTP_LOG_PATH_MAX]; /* for the log: cut, control bytes replaced */
+    char *url;                    /* as received */
+    char addr[HTTP_ADDR_MAX];
+    char *body;
+    size_t body_len;
+    int body_too_big;
+    int answered;
+    unsigned status;
+    size_t bytes;
+};
+
+/* Copies text into a log field, cut to fit, with control bytes and spaces
+ * replaced so that one request stays one line. */
+static void log_field(char *dst, size_t cap, const char *text)
 {
-    size_t len = strlen(json);
+    size_t i = 0;
+    for (; text && text[i] && i + 1 < cap; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        dst[i] = ch <= 0x20 || ch == 0x7F ? '_' : (char)ch;
+    }
+    dst[i] = '\0';
+}
+
+static void client_address(struct MHD_Connection *c, char *out, size_t cap)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, cap, "-");
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)cap);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)cap);
+}
+
+const char *http_method(const http_request *r)
+{
+    return r->method;
+}
+
+const char *http_path(const http_request *r)
+{
+    return r->url;
+}
+
+const char *http_client(const http_request *r)
+{
+    return r->addr;
+}
+
+const char *http_body(const http_request *r, size_t *len)
+{
+    *len = r->body_len;
+    return r->body;
+}
+
+const char *http_header(const http_request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const server_app *http_app(const http_request *r)
+{
+    return r->app;
+}
+
+int http_respond(http_request *r, unsigned status, json_t *body, ...)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    size_t len = text ? strlen(text) : 0;
     struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, (void *)json, MHD_RESPMEM_MUST_COPY);
-    if (!resp)
-        return MHD_NO;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+        text ? MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE)
+             : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        free(text);
+        return -1;
+    }
+    if (text)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    enum MHD_Result ret = MHD_queue_response(c, status, resp);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    va_list ap;
+    va_start(ap, body);
+    for (const char *name; (name = va_arg(ap, const char *)) != NULL;)
+        MHD_add_response_header(resp, name, va_arg(ap, const char *));
+    va_end(ap);
+    enum MHD_Result ok = MHD_queue_response(r->conn, status, resp);
     MHD_destroy_response(resp);
+    r->answered = 1;
     r->status = status;
     r->bytes = len;
-    return ret;
+    return ok == MHD_YES ? 0 : -1;
+}
+
+int http_error(http_request *r, unsigned status, const char *message)
+{
+    return http_respond(r, status, json_pack("{s:s}", "error", message), NULL);
+}
+
+/* The Content-Length the client announced, or -1. */
+static long long announced_length(struct MHD_Connection *c)
+{
+    const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    char *end;
+    long long n = v ? strtoll(v, &end, 10) : -1;
+    return v && *end == '\0' && n >= 0 ? n : -1;
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *upload,
                               size_t *upload_size, void **con_cls)
 {
-    (void)cls;
+    server *s = cls;
     (void)version;
-    (void)upload;
-    request *r = *con_cls;
-    if (!r) { /* first call: headers only; answer on the next one (keep-alive) */
+    http_request *r = *con_cls;
+    if (!r) { /* first call: headers only; answer on a later one (keep-alive) */
         r = calloc(1, sizeof *r);
-        if (!r)
+        if (!r || !(r->url = strdup(url))) {
+            free(r);
             return MHD_NO;
+        }
+        r->conn = c;
+        r->app = &s->cfg.app;
         clock_gettime(CLOCK_MONOTONIC, &r->start);
         log_field(r->method, sizeof r->method, method);
         log_field(r->path, sizeof r->path, url);
+        client_address(c, r->addr, sizeof r->addr);
         *con_cls = r;
+        /* A body announced over the limit is refused: a moderate one after
+         * it has been read and dropped (so the client hears the answer), a
+         * huge one at once (the connection then closes). */
+        long long announced = announced_length(c);
+        if (announced > (long long)HTTP_DRAIN_MAX)
+            return http_error(r, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large") == 0
+                       ? MHD_YES
+                       : MHD_NO;
+        r->body_too_big = announced > (long long)HTTP_JSON_MAX;
         return MHD_YES;
     }
-    if (*upload_size) { /* no route takes a body yet: drop it */
+    if (r->answered) { /* answered early: the rest of the body is dropped */
         *upload_size = 0;
         return MHD_YES;
     }
-    if (strcmp(url, "/healthz") == 0) {
-        if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-            return send_json(c, r, MHD_HTTP_METHOD_NOT_ALLOWED,
-                             "{\"error\":\"method not allowed: use GET\"}");
-        return send_json(c, r, MHD_HTTP_OK, "{\"status\":\"ok\"}");
+    if (*upload_size) {
+        size_t n = *upload_size;
+        *upload_size = 0;
+        if (r->body_too_big || n > HTTP_JSON_MAX - r->body_len) {
+            r->body_too_big = 1; /* keep reading, keep nothing */
+            return MHD_YES;
+        }
+        char *grown = realloc(r->body, r->body_len + n + 1);
+        if (!grown)
+            return MHD_NO;
+        memcpy(grown + r->body_len, upload, n);
+        r->body = grown;
+        r->body_len += n;
+        r->body[r->body_len] = '\0';
+        return MHD_YES;
     }
-    return send_json(c, r, MHD_HTTP_NOT_FOUND, "{\"error\":\"no such route\"}");
+    if (r->body_too_big)
+        return http_error(r, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large") == 0 ? MHD_YES
+                                                                                        : MHD_NO;
+    routes_dispatch(r);
+    if (!r->answered)
+        http_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+    return MHD_YES;
 }
 
-/* One line per request: address, method, path, status, bytes, milliseconds. */
+/* One line per request: time, address, method, path, status, bytes, ms. */
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
     server *s = cls;
-    request *r = *con_cls;
+    http_request *r = *con_cls;
+    (void)c;
     if (!r)
         return;
     if (s->cfg.access_log) {
@@ -136,30 +248,20 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
         clock_gettime(CLOCK_MONOTONIC, &now);
         double ms = (double)(now.tv_sec - r->start.tv_sec) * 1e3 +
                     (double)(now.tv_nsec - r->start.tv_nsec) / 1e6;
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-        char addr[INET6_ADDRSTRLEN] = "-";
-        if (ci && ci->client_addr) {
-            const struct sockaddr *sa = ci->client_addr;
-            if (sa->sa_family == AF_INET)
-                inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, addr,
-                          sizeof addr);
-            else if (sa->sa_family == AF_INET6)
-                inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-                          addr, sizeof addr);
-        }
         time_t t = time(NULL);
         struct tm tm;
         char when[32];
         gmtime_r(&t, &tm);
         strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
         pthread_mutex_lock(&s->log_lock);
-        fprintf(s->cfg.access_log, "%s %s %s %s %u %zu %.1fms%s\n", when, addr, r->method, r->path,
-                r->status, r->bytes, ms,
+        fprintf(s->cfg.access_log, "%s %s %s %s %u %zu %.1fms%s\n", when, r->addr, r->method,
+                r->path, r->status, r->bytes, ms,
                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
         fflush(s->cfg.access_log);
         pthread_mutex_unlock(&s->log_lock);
     }
+    free(r->url);
+    free(r->body);
     free(r);
     *con_cls = NULL;
 }

@@ -6,7 +6,9 @@
  * handler's second call (answering on the first makes libmicrohttpd close
  * keep-alive connections). One access-log line per request.
  *
- * Routes so far: GET /healthz. Everything else answers a JSON 404/405.
+ * Routes: routes.c. Request bodies are read into memory up to
+ * HTTP_JSON_MAX; an announced larger body is refused (413) before it is
+ * read, a larger chunked one is read and dropped, then refused.
  */
 #ifndef SHROUD_SERVER_SERVER_H
 #define SHROUD_SERVER_SERVER_H
@@ -15,6 +17,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/socket.h>
+
+#include "server/http.h"
 
 #define SERVER_DEFAULT_LISTEN "127.0.0.1:8443"
 #define SERVER_DEFAULT_DATA "shroud-data"
@@ -27,6 +31,7 @@ typedef struct {
     size_t max_upload;
     unsigned threads; /* 0: one per processor */
     FILE *access_log; /* NULL: none */
+    server_app app;   /* what the routes use: the store, session lifetime */
 } server_config;
 
 typedef struct server server;

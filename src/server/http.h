@@ -1,0 +1,45 @@
+/*
+ * http.h — one request as the routes see it, and how they answer (server
+ * layer). server.c fills it; routes_*.c read it and call http_respond once.
+ */
+#ifndef SHROUD_SERVER_HTTP_H
+#define SHROUD_SERVER_HTTP_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "server/store.h"
+
+#define HTTP_LOG_PATH_MAX 256
+#define HTTP_JSON_MAX (64u * 1024u)    /* request bodies of the JSON routes */
+#define HTTP_DRAIN_MAX (1024u * 1024u) /* larger bodies are refused unread */
+#define HTTP_ADDR_MAX 46
+
+/* What every route may use: the store and the settings. */
+typedef struct {
+    store *store;
+    int64_t session_ttl; /* seconds */
+    int tls;             /* cookies get Secure */
+} server_app;
+
+typedef struct http_request http_request;
+
+/* The request's method, path (as received), client address, body (NUL
+ * terminated, NULL when empty) and a header (NULL if absent). */
+const char *http_method(const http_request *r);
+const char *http_path(const http_request *r);
+const char *http_client(const http_request *r);
+const char *http_body(const http_request *r, size_t *len);
+const char *http_header(const http_request *r, const char *name);
+const server_app *http_app(const http_request *r);
+
+/* Answers with status and body (a JSON value, stolen; NULL: no body) and
+ * extra headers given as name, value, ..., NULL. Returns 0, or -1 when the
+ * response could not be queued. */
+int http_respond(http_request *r, unsigned status, json_t *body, ...);
+/* Answers {"error": message}. */
+int http_error(http_request *r, unsigned status, const char *message);
+
+#endif

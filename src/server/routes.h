@@ -1,0 +1,19 @@
+/*
+ * routes.h — which handler answers which request (server layer).
+ */
+#ifndef SHROUD_SERVER_ROUTES_H
+#define SHROUD_SERVER_ROUTES_H
+
+#include "server/http.h"
+
+/* Answers r: a route's handler, 404 for an unknown path, 405 (with Allow)
+ * for a known path with another method. */
+void routes_dispatch(http_request *r);
+
+/* Handlers (routes_accounts.c). Each answers exactly once. */
+void route_register(http_request *r);
+void route_login(http_request *r);
+void route_logout(http_request *r);
+void route_me(http_request *r);
+
+#endif

@@ -1,0 +1,311 @@
+/* routes_accounts.c — register, log in, log out, who am I. */
+#include <ctype.h>
+#include <microhttpd.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "crypto/primitives.h"
+#include "server/passwords.h"
+#include "server/routes.h"
+#include "shroud.h"
+
+#define TOKEN_BYTES 32
+#define TOKEN_CHARS 43 /* unpadded base64url of 32 bytes */
+#define COOKIE_NAME "shroud_session"
+#define THROTTLE_WINDOW 900 /* seconds */
+#define THROTTLE_PER_USER 5
+#define THROTTLE_PER_ADDRESS 20
+#define NAME_MIN 3
+
+/* A hash made once with a random password: logins for unknown users check
+ * against it, so they cost the same time as wrong passwords. */
+static const char dummy_hash[] = "scrypt$15$8$1$AAAAAAAAAAAAAAAAAAAAAA$"
+                                 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+static int64_t now_s(void)
+{
+    return (int64_t)time(NULL);
+}
+
+/* 1 if the request says its body is JSON (parameters allowed). */
+static int json_content(const http_request *r)
+{
+    const char *t = http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+    size_t n = strlen("application/json");
+    return t && strncasecmp(t, "application/json", n) == 0 &&
+           (t[n] == '\0' || t[n] == ';' || t[n] == ' ');
+}
+
+/* The body as a JSON object with the string fields names[] (NULL-ended)
+ * into values[]; on failure answers (415/400) and returns NULL. The object
+ * owns the strings: json_decref it when done. */
+static json_t *json_fields(http_request *r, const char *const *names, const char **values)
+{
+    if (!json_content(r)) {
+        http_error(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "send the body as application/json");
+        return NULL;
+    }
+    size_t len;
+    const char *body = http_body(r, &len);
+    json_error_t e;
+    json_t *obj = body ? json_loadb(body, len, JSON_REJECT_DUPLICATES, &e) : NULL;
+    if (!json_is_object(obj)) {
+        json_decref(obj);
+        http_error(r, MHD_HTTP_BAD_REQUEST, "the body is not a JSON object");
+        return NULL;
+    }
+    for (size_t i = 0; names[i]; i++) {
+        json_t *v = json_object_get(obj, names[i]);
+        if (!json_is_string(v)) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "field \"%s\" missing or not a string", names[i]);
+            json_decref(obj);
+            http_error(r, MHD_HTTP_BAD_REQUEST, msg);
+            return NULL;
+        }
+        values[i] = json_string_value(v);
+    }
+    return obj;
+}
+
+static int valid_username(const char *name)
+{
+    size_t n = strlen(name);
+    if (n < NAME_MIN || n > STORE_NAME_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(islower((unsigned char)name[i]) || isdigit((unsigned char)name[i]) ||
+              strchr("_.-", name[i])))
+            return 0;
+    return 1;
+}
+
+static void key_id_hex(const shroud_recipient *key, char out[2 * SHROUD_KEY_ID_BYTES + 1])
+{
+    uint8_t id[SHROUD_KEY_ID_BYTES];
+    out[0] = '\0';
+    if (shroud_recipient_key_id(key, id) != SHROUD_OK)
+        return;
+    for (size_t i = 0; i < sizeof id; i++)
+        snprintf(out + 2 * i, 3, "%02x", id[i]);
+}
+
+void route_register(http_request *r)
+{
+    static const char *const names[] = {"username", "password", "public_key", NULL};
+    const char *v[3];
+    json_t *obj = json_fields(r, names, v);
+    if (!obj)
+        return;
+    const char *name = v[0], *pass = v[1];
+    size_t pass_len = json_string_length(json_object_get(obj, "password"));
+    shroud_recipient *key = NULL;
+    char *key_text = NULL, hash[PASSWORD_HASH_MAX], kid[2 * SHROUD_KEY_ID_BYTES + 1];
+    size_t key_len = 0;
+    const char *problem;
+    if (!valid_username(name))
+        http_error(r, MHD_HTTP_BAD_REQUEST,
+                   "username: 3 to 32 characters of a-z, 0-9, '_', '.' and '-'");
+    else if ((problem = password_problem(name, pass, pass_len)))
+        http_error(r, MHD_HTTP_BAD_REQUEST, problem);
+    else if (shroud_recipient_parse(&key, v[2], strlen(v[2])) != SHROUD_OK ||
+             shroud_recipient_format(key, &key_text, &key_len) != SHROUD_OK)
+        http_error(r, MHD_HTTP_BAD_REQUEST,
+                   "public key: give a shroudpk1... line or an RSA public key in PEM");
+    else if (password_hash(pass, pass_len, hash) != 0)
+        http_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot hash the password");
+    else {
+        int rc = store_user_create(http_app(r)->store, name, hash, key_text, now_s());
+        key_id_hex(key, kid);
+        if (rc == STORE_EXISTS)
+            http_error(r, MHD_HTTP_CONFLICT, "username taken");
+        else if (rc != STORE_OK)
+            http_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "the database failed");
+        else
+            http_respond(r, MHD_HTTP_CREATED,
+                         json_pack("{s:s,s:s}", "username", name, "key_id", kid), NULL);
+    }
+    prim_wipe(hash, sizeof hash);
+    shroud_free(key_text);
+    shroud_recipient_free(key);
+    json_decref(obj);
+}
+
+/* Counts this attempt against key before the password is checked, so
+ * guesses made in parallel cannot all slip under the limit; answers 429
+ * with Retry-After and returns 1 when the attempt is over the limit. */
+static int reserve_attempt(http_request *r, const char *key, int64_t limit)
+{
+    int64_t count = 0, start = 0, now = now_s();
+    if (store_failure_add(http_app(r)->store, key, now, THROTTLE_WINDOW, &count, &start) !=
+            STORE_OK ||
+        count <= limit)
+        return 0;
+    char after[32];
+    snprintf(after, sizeof after, "%lld", (long long)(start + THROTTLE_WINDOW - now));
+    http_respond(r, MHD_HTTP_TOO_MANY_REQUESTS,
+                 json_pack("{s:s}", "error", "too many failed logins: try again later"),
+                 MHD_HTTP_HEADER_RETRY_AFTER, after, NULL);
+    return 1;
+}
+
+/* Unpadded base64url of the token. */
+static void token_text(const uint8_t token[TOKEN_BYTES], char out[TOKEN_CHARS + 1])
+{
+    unsigned char tmp[48];
+    EVP_EncodeBlock(tmp, token, TOKEN_BYTES);
+    for (int i = 0; i < TOKEN_CHARS; i++)
+        out[i] = tmp[i] == '+' ? '-' : tmp[i] == '/' ? '_' : (char)tmp[i];
+    out[TOKEN_CHARS] = '\0';
+    prim_wipe(tmp, sizeof tmp);
+}
+
+/* SHA-256 of the token's bytes, from its text; -1 if it is not a token. */
+static int token_hash(const char *text, size_t len, uint8_t hash[STORE_TOKEN_HASH_BYTES])
+{
+    if (len != TOKEN_CHARS)
+        return -1;
+    unsigned char tmp[48], raw[36];
+    for (size_t i = 0; i < len; i++) {
+        char ch = text[i];
+        if (!(isalnum((unsigned char)ch) || ch == '-' || ch == '_'))
+            return -1;
+        tmp[i] = ch == '-' ? '+' : ch == '_' ? '/' : (unsigned char)ch;
+    }
+    tmp[len] = '=';
+    if (EVP_DecodeBlock(raw, tmp, (int)len + 1) != 33)
+        return -1;
+    int rc = sha256(raw, TOKEN_BYTES, hash) == SHROUD_OK ? 0 : -1;
+    prim_wipe(raw, sizeof raw);
+    return rc;
+}
+
+void route_login(http_request *r)
+{
+    static const char *const names[] = {"username", "password", NULL};
+    const char *v[2];
+    json_t *obj = json_fields(r, names, v);
+    if (!obj)
+        return;
+    const server_app *app = http_app(r);
+    char user_key[64], addr_key[64];
+    snprintf(user_key, sizeof user_key, "user:%.40s", v[0]);
+    snprintf(addr_key, sizeof addr_key, "addr:%s", http_client(r));
+    size_t pass_len = json_string_length(json_object_get(obj, "password"));
+    store_user u;
+    memset(&u, 0, sizeof u);
+    if (reserve_attempt(r, user_key, THROTTLE_PER_USER) ||
+        reserve_attempt(r, addr_key, THROTTLE_PER_ADDRESS)) {
+        json_decref(obj);
+        return;
+    }
+    int found = store_user_by_name(app->store, v[0], &u);
+    if (found == STORE_ERROR) {
+        http_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "the database failed");
+        json_decref(obj);
+        return;
+    }
+    int ok = password_verify(v[1], pass_len, found == STORE_OK ? u.password_hash : dummy_hash) &&
+             found == STORE_OK;
+    if (!ok) { /* the attempt already counts as a failure */
+        http_error(r, MHD_HTTP_UNAUTHORIZED, "wrong username or password");
+    } else {
+        uint8_t token[TOKEN_BYTES], hash[STORE_TOKEN_HASH_BYTES];
+        char text[TOKEN_CHARS + 1];
+        int64_t expires = now_s() + app->session_ttl;
+        store_failure_clear(app->store, user_key);
+        store_failure_undo(app->store, addr_key); /* it was no failure after all */
+        if (prim_random(token, sizeof token) != SHROUD_OK ||
+            sha256(token, sizeof token, hash) != SHROUD_OK ||
+            store_session_create(app->store, hash, u.id, expires) != STORE_OK) {
+            http_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot open a session");
+        } else {
+            char cookie[256];
+            token_text(token, text);
+            snprintf(cookie, sizeof cookie,
+                     "%s=%s; Path=/; HttpOnly;%s SameSite=Strict; Max-Age=%lld", COOKIE_NAME, text,
+                     app->tls ? " Secure;" : "", (long long)app->session_ttl);
+            http_respond(r, MHD_HTTP_OK,
+                         json_pack("{s:s,s:I,s:s}", "token", text, "expires", (json_int_t)expires,
+                                   "username", u.name),
+                         MHD_HTTP_HEADER_SET_COOKIE, cookie, NULL);
+            prim_wipe(cookie, sizeof cookie);
+            prim_wipe(text, sizeof text);
+        }
+        prim_wipe(token, sizeof token);
+    }
+    store_user_clear(&u);
+    json_decref(obj);
+}
+
+/* The session's token hash from "Authorization: Bearer T" or the cookie;
+ * -1 when there is none that looks like a token. */
+static int session_hash(const http_request *r, uint8_t hash[STORE_TOKEN_HASH_BYTES])
+{
+    const char *auth = http_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (auth && strncasecmp(auth, "Bearer ", 7) == 0)
+        return token_hash(auth + 7, strlen(auth + 7), hash);
+    const char *cookies = http_header(r, MHD_HTTP_HEADER_COOKIE);
+    for (const char *p = cookies; p && *p;) {
+        while (*p == ' ' || *p == ';')
+            p++;
+        size_t n = strcspn(p, ";");
+        if (n > sizeof COOKIE_NAME && strncmp(p, COOKIE_NAME "=", sizeof COOKIE_NAME) == 0)
+            return token_hash(p + sizeof COOKIE_NAME, n - sizeof COOKIE_NAME, hash);
+        p += n;
+    }
+    return -1;
+}
+
+static void unauthorized(http_request *r)
+{
+    http_respond(r, MHD_HTTP_UNAUTHORIZED,
+                 json_pack("{s:s}", "error", "log in first (session missing, expired or ended)"),
+                 MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer", NULL);
+}
+
+void route_me(http_request *r)
+{
+    uint8_t hash[STORE_TOKEN_HASH_BYTES];
+    int64_t id;
+    store_user u;
+    memset(&u, 0, sizeof u);
+    const server_app *app = http_app(r);
+    if (session_hash(r, hash) != 0 ||
+        store_session_user(app->store, hash, now_s(), &id) != STORE_OK ||
+        store_user_by_id(app->store, id, &u) != STORE_OK) {
+        unauthorized(r);
+        return;
+    }
+    shroud_recipient *key = NULL;
+    char kid[2 * SHROUD_KEY_ID_BYTES + 1] = "";
+    if (shroud_recipient_parse(&key, u.public_key, strlen(u.public_key)) == SHROUD_OK)
+        key_id_hex(key, kid);
+    http_respond(
+        r, MHD_HTTP_OK,
+        json_pack("{s:s,s:s,s:s}", "username", u.name, "public_key", u.public_key, "key_id", kid),
+        NULL);
+    shroud_recipient_free(key);
+    store_user_clear(&u);
+}
+
+void route_logout(http_request *r)
+{
+    uint8_t hash[STORE_TOKEN_HASH_BYTES];
+    int64_t id;
+    const server_app *app = http_app(r);
+    if (session_hash(r, hash) != 0 ||
+        store_session_user(app->store, hash, now_s(), &id) != STORE_OK ||
+        store_session_delete(app->store, hash) != STORE_OK) {
+        unauthorized(r);
+        return;
+    }
+    char cookie[96];
+    snprintf(cookie, sizeof cookie, "%s=; Path=/; HttpOnly;%s SameSite=Strict; Max-Age=0",
+             COOKIE_NAME, app->tls ? " Secure;" : "");
+    http_respond(r, MHD_HTTP_NO_CONTENT, NULL, MHD_HTTP_HEADER_SET_COOKIE, cookie, NULL);
+}

@@ -1,0 +1,62 @@
+/*
+ * store.h — where the server keeps its state (server layer).
+ *
+ * One interface, so the PostgreSQL store of a later step can stand beside
+ * the SQLite one. Every function returns STORE_OK or a STORE_* code; the
+ * store is safe to use from several threads. Timestamps are Unix seconds.
+ */
+#ifndef SHROUD_SERVER_STORE_H
+#define SHROUD_SERVER_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum store_result {
+    STORE_OK = 0,
+    STORE_NOT_FOUND = 1,
+    STORE_EXISTS = 2,
+    STORE_ERROR = -1, /* the database failed (logged on stderr) */
+};
+
+#define STORE_NAME_MAX 32
+#define STORE_TOKEN_HASH_BYTES 32
+
+typedef struct store store;
+
+typedef struct {
+    int64_t id;
+    char name[STORE_NAME_MAX + 1];
+    char *password_hash; /* free with free() */
+    char *public_key;    /* free with free() */
+} store_user;
+
+/* Opens (creating) the SQLite database at path and brings its schema to the
+ * current version. On failure returns STORE_ERROR with a reason in err. */
+int store_open_sqlite(const char *path, store **out, char *err, size_t err_len);
+void store_close(store *s);
+
+int store_user_create(store *s, const char *name, const char *password_hash, const char *public_key,
+                      int64_t now);
+int store_user_by_name(store *s, const char *name, store_user *out);
+int store_user_by_id(store *s, int64_t id, store_user *out);
+void store_user_clear(store_user *u);
+
+int store_session_create(store *s, const uint8_t hash[STORE_TOKEN_HASH_BYTES], int64_t user_id,
+                         int64_t expires);
+/* The user of a session that has not expired at `now`. */
+int store_session_user(store *s, const uint8_t hash[STORE_TOKEN_HASH_BYTES], int64_t now,
+                       int64_t *user_id);
+int store_session_delete(store *s, const uint8_t hash[STORE_TOKEN_HASH_BYTES]);
+
+/* Failed-login counters: `key` names what is throttled ("user:NAME",
+ * "addr:IP"). A failure inside the window adds one; outside it starts a new
+ * window. *count and *window_start describe the counter afterwards (0 and
+ * 0 when there is none). */
+int store_failure_add(store *s, const char *key, int64_t now, int64_t window, int64_t *count,
+                      int64_t *window_start);
+int store_failure_get(store *s, const char *key, int64_t *count, int64_t *window_start);
+int store_failure_clear(store *s, const char *key);
+/* Takes back one failure counted for key (never below zero). */
+int store_failure_undo(store *s, const char *key);
+
+#endif

@@ -1,0 +1,282 @@
+/* store_sqlite.c — the SQLite store: one connection, serialized, WAL,
+ * synchronous=FULL, schema migrations numbered in user_version. */
+#include "server/store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct store {
+    sqlite3 *db;
+};
+
+/* Schema steps; step i brings user_version from i to i + 1. */
+static const char *const migrations[] = {
+    "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+    " password_hash TEXT NOT NULL, public_key TEXT NOT NULL, created INTEGER NOT NULL);"
+    "CREATE TABLE sessions (token_hash BLOB PRIMARY KEY, user_id INTEGER NOT NULL"
+    " REFERENCES users(id) ON DELETE CASCADE, expires INTEGER NOT NULL);"
+    "CREATE TABLE login_failures (key TEXT PRIMARY KEY, count INTEGER NOT NULL,"
+    " window_start INTEGER NOT NULL);",
+};
+
+#define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
+
+static int db_fail(store *s, const char *what)
+{
+    fprintf(stderr, "shroud serve: database: %s: %s\n", what, sqlite3_errmsg(s->db));
+    return STORE_ERROR;
+}
+
+static int migrate(sqlite3 *db, char *err, size_t err_len)
+{
+    sqlite3_stmt *st = NULL;
+    int version = -1;
+    /* BEGIN IMMEDIATE: two servers starting together migrate one at a time. */
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        goto fail;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW)
+        goto fail;
+    version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (version > (int)N_MIGRATIONS) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        snprintf(err, err_len,
+                 "the database is from a newer shroud (schema %d, this one knows %zu)", version,
+                 N_MIGRATIONS);
+        return STORE_ERROR;
+    }
+    for (size_t i = (size_t)version; i < N_MIGRATIONS; i++) {
+        char set[64];
+        snprintf(set, sizeof set, "PRAGMA user_version = %zu", i + 1);
+        if (sqlite3_exec(db, migrations[i], NULL, NULL, NULL) != SQLITE_OK ||
+            sqlite3_exec(db, set, NULL, NULL, NULL) != SQLITE_OK)
+            goto fail;
+    }
+    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        goto fail;
+    return STORE_OK;
+fail:
+    snprintf(err, err_len, "cannot prepare the database: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return STORE_ERROR;
+}
+
+int store_open_sqlite(const char *path, store **out, char *err, size_t err_len)
+{
+    store *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, err_len, "out of memory");
+        return STORE_ERROR;
+    }
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+        snprintf(err, err_len, "cannot open %s: %s", path,
+                 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        store_close(s);
+        return STORE_ERROR;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    if (sqlite3_exec(s->db,
+                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                     " PRAGMA foreign_keys = ON;",
+                     NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(err, err_len, "cannot set up %s: %s", path, sqlite3_errmsg(s->db));
+        store_close(s);
+        return STORE_ERROR;
+    }
+    if (migrate(s->db, err, err_len) != STORE_OK) {
+        store_close(s);
+        return STORE_ERROR;
+    }
+    *out = s;
+    return STORE_OK;
+}
+
+void store_close(store *s)
+{
+    if (!s)
+        return;
+    sqlite3_close(s->db);
+    free(s);
+}
+
+/* Prepares sql; STORE_ERROR (logged) on failure. */
+static int prepare(store *s, const char *sql, sqlite3_stmt **st)
+{
+    return sqlite3_prepare_v2(s->db, sql, -1, st, NULL) == SQLITE_OK ? STORE_OK
+                                                                     : db_fail(s, "prepare");
+}
+
+/* Steps a statement that returns no row. */
+static int exec_done(store *s, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return STORE_OK;
+    if (rc == SQLITE_CONSTRAINT)
+        return STORE_EXISTS;
+    return db_fail(s, what);
+}
+
+int store_user_create(store *s, const char *name, const char *password_hash, const char *public_key,
+                      int64_t now)
+{
+    sqlite3_stmt *st;
+    if (prepare(s,
+                "INSERT INTO users (name, password_hash, public_key, created)"
+                " VALUES (?, ?, ?, ?)",
+                &st))
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, password_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, public_key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, now);
+    return exec_done(s, st, "create user");
+}
+
+static char *column_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? strdup((const char *)t) : NULL;
+}
+
+static int read_user(store *s, sqlite3_stmt *st, store_user *out)
+{
+    memset(out, 0, sizeof *out);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(st, 0);
+        snprintf(out->name, sizeof out->name, "%s", (const char *)sqlite3_column_text(st, 1));
+        out->password_hash = column_text(st, 2);
+        out->public_key = column_text(st, 3);
+        rc = out->password_hash && out->public_key ? STORE_OK : STORE_ERROR;
+    } else {
+        rc = rc == SQLITE_DONE ? STORE_NOT_FOUND : db_fail(s, "read user");
+    }
+    sqlite3_finalize(st);
+    if (rc != STORE_OK)
+        store_user_clear(out);
+    return rc;
+}
+
+int store_user_by_name(store *s, const char *name, store_user *out)
+{
+    sqlite3_stmt *st;
+    if (prepare(s, "SELECT id, name, password_hash, public_key FROM users WHERE name = ?", &st))
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    return read_user(s, st, out);
+}
+
+int store_user_by_id(store *s, int64_t id, store_user *out)
+{
+    sqlite3_stmt *st;
+    if (prepare(s, "SELECT id, name, password_hash, public_key FROM users WHERE id = ?", &st))
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, id);
+    return read_user(s, st, out);
+}
+
+void store_user_clear(store_user *u)
+{
+    if (!u)
+        return;
+    free(u->password_hash);
+    free(u->public_key);
+    memset(u, 0, sizeof *u);
+}
+
+int store_session_create(store *s, const uint8_t hash[STORE_TOKEN_HASH_BYTES], int64_t user_id,
+                         int64_t expires)
+{
+    sqlite3_stmt *st;
+    if (prepare(s, "INSERT INTO sessions (token_hash, user_id, expires) VALUES (?, ?, ?)", &st))
+        return STORE_ERROR;
+    sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, user_id);
+    sqlite3_bind_int64(st, 3, expires);
+    return exec_done(s, st, "create session");
+}
+
+int store_session_user(store *s, const uint8_t hash[STORE_TOKEN_HASH_BYTES], int64_t now,
+                       int64_t *user_id)
+{
+    sqlite3_stmt *st;
+    if (prepare(s, "SELECT user_id FROM sessions WHERE token_hash = ? AND expires > ?", &st))
+        return STORE_ERROR;
+    sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *user_id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW    ? STORE_OK
+           : rc == SQLITE_DONE ? STORE_NOT_FOUND
+                               : db_fail(s, "session");
+}
+
+int store_session_delete(store *s, const uint8_t hash[STORE_TOKEN_HASH_BYTES])
+{
+    sqlite3_stmt *st;
+    if (prepare(s, "DELETE FROM sessions WHERE token_hash = ?", &st))
+        return STORE_ERROR;
+    sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_BYTES, SQLITE_STATIC);
+    int rc = exec_done(s, st, "delete session");
+    return rc == STORE_OK && sqlite3_changes(s->db) == 0 ? STORE_NOT_FOUND : rc;
+}
+
+int store_failure_get(store *s, const char *key, int64_t *count, int64_t *window_start)
+{
+    sqlite3_stmt *st;
+    if (prepare(s, "SELECT count, window_start FROM login_failures WHERE key = ?", &st))
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    *window_start = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : db_fail(s, "read failures");
+}
+
+int store_failure_add(store *s, const char *key, int64_t now, int64_t window, int64_t *count,
+                      int64_t *window_start)
+{
+    sqlite3_stmt *st;
+    /* One statement: a new window when the old one is over, else one more. */
+    if (prepare(s,
+                "INSERT INTO login_failures (key, count, window_start) VALUES (?1, 1, ?2)"
+                " ON CONFLICT(key) DO UPDATE SET"
+                " count = CASE WHEN window_start + ?3 <= ?2 THEN 1 ELSE count + 1 END,"
+                " window_start = CASE WHEN window_start + ?3 <= ?2 THEN ?2 ELSE window_start END",
+                &st))
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 3, window);
+    int rc = exec_done(s, st, "count a failure");
+    return rc == STORE_OK ? store_failure_get(s, key, count, window_start) : rc;
+}
+
+int store_failure_clear(store *s, const char *key)
+{
+    sqlite3_stmt *st;
+    if (prepare(s, "DELETE FROM login_failures WHERE key = ?", &st))
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    return exec_done(s, st, "clear failures");
+}
+
+int store_failure_undo(store *s, const char *key)
+{
+    sqlite3_stmt *st;
+    if (prepare(s, "UPDATE login_failures SET count = max(count - 1, 0) WHERE key = ?", &st))
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    return exec_done(s, st, "undo a failure");
+}
