@@ -10,47 +10,7 @@
 
 command -v curl >/dev/null || { echo "test_serve.sh: curl is needed (scripts/install-deps)" >&2; exit 1; }
 
-SERVER_PID=
-SERVER_LOG=$WORK/server.out
-SERVER_ERR=$WORK/server.err
-PORT=
-PIN=
-
-# start_server ARGS...: starts shroud serve on a free port in the background
-# and waits for its banner; sets PORT and PIN (empty with --no-tls).
-start_server() {
-    : >"$SERVER_LOG"
-    : >"$SERVER_ERR"
-    "$SHROUD" serve --listen 127.0.0.1:0 "$@" >"$SERVER_LOG" 2>"$SERVER_ERR" &
-    SERVER_PID=$!
-    local i
-    for i in $(seq 100); do
-        grep -q "listening on" "$SERVER_LOG" 2>/dev/null && break
-        kill -0 "$SERVER_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    PORT=$(sed -n 's|.*listening on https\{0,1\}://127.0.0.1:\([0-9]*\)/.*|\1|p' "$SERVER_LOG")
-    PIN=$(sed -n 's|^  pin \(sha256//[A-Za-z0-9+/=]*\) .*|\1|p' "$SERVER_LOG")
-}
-
-# stop_server SIGNAL: sends it and waits (at most 10 s); sets RC to the exit status.
-stop_server() {
-    kill "-$1" "$SERVER_PID" 2>/dev/null
-    local i
-    for i in $(seq 100); do
-        kill -0 "$SERVER_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -9 "$SERVER_PID"
-        RC=124
-    else
-        wait "$SERVER_PID"
-        RC=$?
-    fi
-    SERVER_PID=
-}
-trap '[ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+. "$CLI_TESTS/server_lib.sh"
 
 get() { curl -sS --max-time 10 -k --pinnedpubkey "$PIN" "$@"; }
 
