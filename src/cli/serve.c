@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "server/blobs.h"
 #include "server/server.h"
 #include "server/store.h"
 #include "server/tls_identity.h"
@@ -25,9 +26,11 @@ static const char serve_help[] =
     "URL, the certificate's SHA-256 fingerprint and its pin in curl's syntax\n"
     "(curl --pinnedpubkey sha256//...). One access-log line per request follows on\n"
     "standard output.\n"
-    "Accounts live in DIR/shroud.db (SQLite). Work in progress: this version\n"
-    "serves /healthz and the account routes (register, login, logout, me); uploads\n"
-    "and the gallery come next. The API: docs/API.md.\n"
+    "Accounts and the gallery live in DIR/shroud.db (SQLite), image files in\n"
+    "DIR/images/. Work in progress: this version serves /healthz, accounts\n"
+    "(register, login, logout, me) and images (signed upload, gallery, download,\n"
+    "owner delete); the web UI and steganography endpoints come next. The API:\n"
+    "docs/API.md.\n"
     "\n"
     "Options:\n"
     "      --listen HOST:PORT   address to listen on (default " SERVER_DEFAULT_LISTEN "; port 0:\n"
@@ -170,19 +173,28 @@ static int run_serve(const serve_opts *o)
         tls_identity_free(&id);
         return fail("%s", err);
     }
+    char images_dir[4200];
+    snprintf(images_dir, sizeof images_dir, "%s/images", o->data);
+    int e = blobs_open(images_dir);
+    if (e) {
+        store_close(db);
+        tls_identity_free(&id);
+        return fail("cannot prepare %s: %s", images_dir, strerror(e));
+    }
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* before the server's threads start */
     setvbuf(stdout, NULL, _IOLBF, 0);
-    server_config cfg = {.listen = o->listen,
-                         .cert_pem = o->no_tls ? NULL : id.cert_pem,
-                         .key_pem = o->no_tls ? NULL : id.key_pem,
-                         .max_upload = o->max_upload,
-                         .threads = (unsigned)o->threads,
-                         .access_log = stdout,
-                         .app = {db, (int64_t)o->session_ttl, !o->no_tls}};
+    server_config cfg = {
+        .listen = o->listen,
+        .cert_pem = o->no_tls ? NULL : id.cert_pem,
+        .key_pem = o->no_tls ? NULL : id.key_pem,
+        .max_upload = o->max_upload,
+        .threads = (unsigned)o->threads,
+        .access_log = stdout,
+        .app = {db, (int64_t)o->session_ttl, !o->no_tls, images_dir, o->max_upload}};
     server *s = NULL;
     int rc = server_start(&cfg, &s, err, sizeof err) == 0 ? 0 : fail("%s", err);
     if (!rc) {

@@ -20,9 +20,15 @@
 /* What every route may use: the store and the settings. */
 typedef struct {
     store *store;
-    int64_t session_ttl; /* seconds */
-    int tls;             /* cookies get Secure */
+    int64_t session_ttl;    /* seconds */
+    int tls;                /* cookies get Secure */
+    const char *images_dir; /* blobs.h */
+    size_t max_upload;      /* bytes of an image upload */
 } server_app;
+
+/* Request bodies: the image upload route takes up to max_upload, every
+ * other route HTTP_JSON_MAX. */
+#define HTTP_UPLOAD_PATH "/api/images"
 
 typedef struct http_request http_request;
 
@@ -33,12 +39,18 @@ const char *http_path(const http_request *r);
 const char *http_client(const http_request *r);
 const char *http_body(const http_request *r, size_t *len);
 const char *http_header(const http_request *r, const char *name);
+/* A query-string argument (decoded), NULL if absent. */
+const char *http_query(const http_request *r, const char *name);
 const server_app *http_app(const http_request *r);
 
 /* Answers with status and body (a JSON value, stolen; NULL: no body) and
  * extra headers given as name, value, ..., NULL. Returns 0, or -1 when the
  * response could not be queued. */
 int http_respond(http_request *r, unsigned status, json_t *body, ...);
+/* Answers with the file behind fd (taken: closed by the response), size
+ * bytes of content_type, plus headers as for http_respond. */
+int http_respond_file(http_request *r, unsigned status, int fd, uint64_t size,
+                      const char *content_type, ...);
 /* Answers {"error": message}. */
 int http_error(http_request *r, unsigned status, const char *message);
 

@@ -9,6 +9,7 @@ static void route_healthz(http_request *r)
     http_respond(r, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"), NULL);
 }
 
+/* A path ending in '/' matches the paths one segment below it. */
 typedef struct {
     const char *method, *path;
     void (*handle)(http_request *r);
@@ -18,16 +19,27 @@ static const route table[] = {
     {"GET", "/healthz", route_healthz},        {"HEAD", "/healthz", route_healthz},
     {"POST", "/api/register", route_register}, {"POST", "/api/login", route_login},
     {"POST", "/api/logout", route_logout},     {"GET", "/api/me", route_me},
+    {"GET", "/api/images", route_images},      {"POST", "/api/images", route_images},
+    {"GET", "/api/images/", route_image},      {"DELETE", "/api/images/", route_image},
+    {"GET", "/images/", route_image_file},     {"HEAD", "/images/", route_image_file},
 };
 
 #define N_ROUTES (sizeof table / sizeof table[0])
+
+static int path_matches(const char *pattern, const char *path)
+{
+    size_t n = strlen(pattern);
+    if (pattern[n - 1] != '/')
+        return strcmp(pattern, path) == 0;
+    return strncmp(pattern, path, n) == 0 && path[n] && !strchr(path + n, '/');
+}
 
 void routes_dispatch(http_request *r)
 {
     const char *path = http_path(r), *method = http_method(r);
     char allow[64] = "";
     for (size_t i = 0; i < N_ROUTES; i++) {
-        if (strcmp(table[i].path, path) != 0)
+        if (!path_matches(table[i].path, path))
             continue;
         if (strcmp(table[i].method, method) == 0) {
             table[i].handle(r);

@@ -15,5 +15,10 @@ void route_register(http_request *r);
 void route_login(http_request *r);
 void route_logout(http_request *r);
 void route_me(http_request *r);
+/* routes_images.c: /api/images (GET list, POST upload), /api/images/ID (GET,
+ * DELETE), /images/ID (GET, HEAD: the file). */
+void route_images(http_request *r);
+void route_image(http_request *r);
+void route_image_file(http_request *r);
 
 #endif

@@ -10,12 +10,10 @@
 
 #include "crypto/primitives.h"
 #include "server/passwords.h"
+#include "server/sessions.h"
 #include "server/routes.h"
 #include "shroud.h"
 
-#define TOKEN_BYTES 32
-#define TOKEN_CHARS 43 /* unpadded base64url of 32 bytes */
-#define COOKIE_NAME "shroud_session"
 #define THROTTLE_WINDOW 900 /* seconds */
 #define THROTTLE_PER_USER 5
 #define THROTTLE_PER_ADDRESS 20
@@ -153,37 +151,6 @@ static int reserve_attempt(http_request *r, const char *key, int64_t limit)
     return 1;
 }
 
-/* Unpadded base64url of the token. */
-static void token_text(const uint8_t token[TOKEN_BYTES], char out[TOKEN_CHARS + 1])
-{
-    unsigned char tmp[48];
-    EVP_EncodeBlock(tmp, token, TOKEN_BYTES);
-    for (int i = 0; i < TOKEN_CHARS; i++)
-        out[i] = tmp[i] == '+' ? '-' : tmp[i] == '/' ? '_' : (char)tmp[i];
-    out[TOKEN_CHARS] = '\0';
-    prim_wipe(tmp, sizeof tmp);
-}
-
-/* SHA-256 of the token's bytes, from its text; -1 if it is not a token. */
-static int token_hash(const char *text, size_t len, uint8_t hash[STORE_TOKEN_HASH_BYTES])
-{
-    if (len != TOKEN_CHARS)
-        return -1;
-    unsigned char tmp[48], raw[36];
-    for (size_t i = 0; i < len; i++) {
-        char ch = text[i];
-        if (!(isalnum((unsigned char)ch) || ch == '-' || ch == '_'))
-            return -1;
-        tmp[i] = ch == '-' ? '+' : ch == '_' ? '/' : (unsigned char)ch;
-    }
-    tmp[len] = '=';
-    if (EVP_DecodeBlock(raw, tmp, (int)len + 1) != 33)
-        return -1;
-    int rc = sha256(raw, TOKEN_BYTES, hash) == SHROUD_OK ? 0 : -1;
-    prim_wipe(raw, sizeof raw);
-    return rc;
-}
-
 void route_login(http_request *r)
 {
     static const char *const names[] = {"username", "password", NULL};
@@ -214,8 +181,8 @@ void route_login(http_request *r)
     if (!ok) { /* the attempt already counts as a failure */
         http_error(r, MHD_HTTP_UNAUTHORIZED, "wrong username or password");
     } else {
-        uint8_t token[TOKEN_BYTES], hash[STORE_TOKEN_HASH_BYTES];
-        char text[TOKEN_CHARS + 1];
+        uint8_t token[SESSION_TOKEN_BYTES], hash[STORE_TOKEN_HASH_BYTES];
+        char text[SESSION_TOKEN_CHARS + 1];
         int64_t expires = now_s() + app->session_ttl;
         store_failure_clear(app->store, user_key);
         store_failure_undo(app->store, addr_key); /* it was no failure after all */
@@ -225,10 +192,10 @@ void route_login(http_request *r)
             http_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot open a session");
         } else {
             char cookie[256];
-            token_text(token, text);
+            session_token_text(token, text);
             snprintf(cookie, sizeof cookie,
-                     "%s=%s; Path=/; HttpOnly;%s SameSite=Strict; Max-Age=%lld", COOKIE_NAME, text,
-                     app->tls ? " Secure;" : "", (long long)app->session_ttl);
+                     "%s=%s; Path=/; HttpOnly;%s SameSite=Strict; Max-Age=%lld", SESSION_COOKIE,
+                     text, app->tls ? " Secure;" : "", (long long)app->session_ttl);
             http_respond(r, MHD_HTTP_OK,
                          json_pack("{s:s,s:I,s:s}", "token", text, "expires", (json_int_t)expires,
                                    "username", u.name),
@@ -242,43 +209,14 @@ void route_login(http_request *r)
     json_decref(obj);
 }
 
-/* The session's token hash from "Authorization: Bearer T" or the cookie;
- * -1 when there is none that looks like a token. */
-static int session_hash(const http_request *r, uint8_t hash[STORE_TOKEN_HASH_BYTES])
-{
-    const char *auth = http_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (auth && strncasecmp(auth, "Bearer ", 7) == 0)
-        return token_hash(auth + 7, strlen(auth + 7), hash);
-    const char *cookies = http_header(r, MHD_HTTP_HEADER_COOKIE);
-    for (const char *p = cookies; p && *p;) {
-        while (*p == ' ' || *p == ';')
-            p++;
-        size_t n = strcspn(p, ";");
-        if (n > sizeof COOKIE_NAME && strncmp(p, COOKIE_NAME "=", sizeof COOKIE_NAME) == 0)
-            return token_hash(p + sizeof COOKIE_NAME, n - sizeof COOKIE_NAME, hash);
-        p += n;
-    }
-    return -1;
-}
-
-static void unauthorized(http_request *r)
-{
-    http_respond(r, MHD_HTTP_UNAUTHORIZED,
-                 json_pack("{s:s}", "error", "log in first (session missing, expired or ended)"),
-                 MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer", NULL);
-}
-
 void route_me(http_request *r)
 {
-    uint8_t hash[STORE_TOKEN_HASH_BYTES];
     int64_t id;
     store_user u;
     memset(&u, 0, sizeof u);
-    const server_app *app = http_app(r);
-    if (session_hash(r, hash) != 0 ||
-        store_session_user(app->store, hash, now_s(), &id) != STORE_OK ||
-        store_user_by_id(app->store, id, &u) != STORE_OK) {
-        unauthorized(r);
+    if (http_session_user(r, &id) != 0 ||
+        store_user_by_id(http_app(r)->store, id, &u) != STORE_OK) {
+        http_unauthorized(r);
         return;
     }
     shroud_recipient *key = NULL;
@@ -298,14 +236,14 @@ void route_logout(http_request *r)
     uint8_t hash[STORE_TOKEN_HASH_BYTES];
     int64_t id;
     const server_app *app = http_app(r);
-    if (session_hash(r, hash) != 0 ||
+    if (http_session_hash(r, hash) != 0 ||
         store_session_user(app->store, hash, now_s(), &id) != STORE_OK ||
         store_session_delete(app->store, hash) != STORE_OK) {
-        unauthorized(r);
+        http_unauthorized(r);
         return;
     }
     char cookie[96];
     snprintf(cookie, sizeof cookie, "%s=; Path=/; HttpOnly;%s SameSite=Strict; Max-Age=0",
-             COOKIE_NAME, app->tls ? " Secure;" : "");
+             SESSION_COOKIE, app->tls ? " Secure;" : "");
     http_respond(r, MHD_HTTP_NO_CONTENT, NULL, MHD_HTTP_HEADER_SET_COOKIE, cookie, NULL);
 }

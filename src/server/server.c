@@ -65,7 +65,7 @@ struct http_request {
     char *url;                    /* as received */
     char addr[HTTP_ADDR_MAX];
     char *body;
-    size_t body_len;
+    size_t body_len, body_limit;
     int body_too_big;
     int answered;
     unsigned status;
@@ -126,6 +126,11 @@ const char *http_header(const http_request *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+const char *http_query(const http_request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
 const server_app *http_app(const http_request *r)
 {
     return r->app;
@@ -157,6 +162,29 @@ int http_respond(http_request *r, unsigned status, json_t *body, ...)
     r->answered = 1;
     r->status = status;
     r->bytes = len;
+    return ok == MHD_YES ? 0 : -1;
+}
+
+int http_respond_file(http_request *r, unsigned status, int fd, uint64_t size,
+                      const char *content_type, ...)
+{
+    struct MHD_Response *resp = MHD_create_response_from_fd64(size, fd);
+    if (!resp) {
+        close(fd);
+        return -1;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    va_list ap;
+    va_start(ap, content_type);
+    for (const char *name; (name = va_arg(ap, const char *)) != NULL;)
+        MHD_add_response_header(resp, name, va_arg(ap, const char *));
+    va_end(ap);
+    enum MHD_Result ok = MHD_queue_response(r->conn, status, resp);
+    MHD_destroy_response(resp);
+    r->answered = 1;
+    r->status = status;
+    r->bytes = (size_t)size;
     return ok == MHD_YES ? 0 : -1;
 }
 
@@ -197,12 +225,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         /* A body announced over the limit is refused: a moderate one after
          * it has been read and dropped (so the client hears the answer), a
          * huge one at once (the connection then closes). */
+        int image_upload = strcmp(method, "POST") == 0 && strcmp(url, HTTP_UPLOAD_PATH) == 0;
+        r->body_limit = image_upload ? s->cfg.app.max_upload : HTTP_JSON_MAX;
         long long announced = announced_length(c);
-        if (announced > (long long)HTTP_DRAIN_MAX)
+        if (announced > (long long)r->body_limit &&
+            (image_upload || announced > (long long)HTTP_DRAIN_MAX))
             return http_error(r, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large") == 0
                        ? MHD_YES
                        : MHD_NO;
-        r->body_too_big = announced > (long long)HTTP_JSON_MAX;
+        r->body_too_big = announced > (long long)r->body_limit;
         return MHD_YES;
     }
     if (r->answered) { /* answered early: the rest of the body is dropped */
@@ -212,7 +243,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (*upload_size) {
         size_t n = *upload_size;
         *upload_size = 0;
-        if (r->body_too_big || n > HTTP_JSON_MAX - r->body_len) {
+        if (r->body_too_big || n > r->body_limit - r->body_len) {
             r->body_too_big = 1; /* keep reading, keep nothing */
             return MHD_YES;
         }

@@ -59,4 +59,25 @@ int store_failure_clear(store *s, const char *key);
 /* Takes back one failure counted for key (never below zero). */
 int store_failure_undo(store *s, const char *key);
 
+/* ---- images ---- */
+
+#define STORE_IMAGE_ID_CHARS 64 /* SHA-256, lowercase hex */
+
+typedef struct {
+    char id[STORE_IMAGE_ID_CHARS + 1];
+    int64_t owner_id;
+    char owner[STORE_NAME_MAX + 1]; /* filled by get and list */
+    int64_t size, width, height, groups, created;
+    char format[8]; /* "png" or "jpeg" */
+} store_image;
+
+/* STORE_EXISTS when the id is already stored. */
+int store_image_add(store *s, const store_image *img);
+int store_image_get(store *s, const char *id, store_image *out);
+/* Newest first: up to limit images from offset; *total counts them all.
+ * Free *out with free(). */
+int store_image_list(store *s, int64_t offset, int64_t limit, store_image **out, size_t *n,
+                     int64_t *total);
+int store_image_delete(store *s, const char *id);
+
 #endif

@@ -19,6 +19,10 @@ static const char *const migrations[] = {
     " REFERENCES users(id) ON DELETE CASCADE, expires INTEGER NOT NULL);"
     "CREATE TABLE login_failures (key TEXT PRIMARY KEY, count INTEGER NOT NULL,"
     " window_start INTEGER NOT NULL);",
+    "CREATE TABLE images (id TEXT PRIMARY KEY, owner_id INTEGER NOT NULL REFERENCES users(id),"
+    " size INTEGER NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,"
+    " format TEXT NOT NULL, groups INTEGER NOT NULL, created INTEGER NOT NULL);"
+    "CREATE INDEX images_by_age ON images (created DESC, id);",
 };
 
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
@@ -124,6 +128,20 @@ static int exec_done(store *s, sqlite3_stmt *st, const char *what)
     return db_fail(s, what);
 }
 
+/* Steps a DELETE ... RETURNING: STORE_OK if it deleted a row (told by the
+ * row it returns, not by sqlite3_changes, which other threads may move). */
+static int delete_returning(store *s, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    int found = rc == SQLITE_ROW;
+    while (rc == SQLITE_ROW)
+        rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(s, what);
+    return found ? STORE_OK : STORE_NOT_FOUND;
+}
+
 int store_user_create(store *s, const char *name, const char *password_hash, const char *public_key,
                       int64_t now)
 {
@@ -224,11 +242,10 @@ int store_session_user(store *s, const uint8_t hash[STORE_TOKEN_HASH_BYTES], int
 int store_session_delete(store *s, const uint8_t hash[STORE_TOKEN_HASH_BYTES])
 {
     sqlite3_stmt *st;
-    if (prepare(s, "DELETE FROM sessions WHERE token_hash = ?", &st))
+    if (prepare(s, "DELETE FROM sessions WHERE token_hash = ? RETURNING user_id", &st))
         return STORE_ERROR;
     sqlite3_bind_blob(st, 1, hash, STORE_TOKEN_HASH_BYTES, SQLITE_STATIC);
-    int rc = exec_done(s, st, "delete session");
-    return rc == STORE_OK && sqlite3_changes(s->db) == 0 ? STORE_NOT_FOUND : rc;
+    return delete_returning(s, st, "delete session");
 }
 
 int store_failure_get(store *s, const char *key, int64_t *count, int64_t *window_start)
@@ -279,4 +296,100 @@ int store_failure_undo(store *s, const char *key)
         return STORE_ERROR;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     return exec_done(s, st, "undo a failure");
+}
+
+int store_image_add(store *s, const store_image *img)
+{
+    sqlite3_stmt *st;
+    if (prepare(s,
+                "INSERT INTO images (id, owner_id, size, width, height, format, groups, created)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                &st))
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, img->id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, img->owner_id);
+    sqlite3_bind_int64(st, 3, img->size);
+    sqlite3_bind_int64(st, 4, img->width);
+    sqlite3_bind_int64(st, 5, img->height);
+    sqlite3_bind_text(st, 6, img->format, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, img->groups);
+    sqlite3_bind_int64(st, 8, img->created);
+    return exec_done(s, st, "add image");
+}
+
+#define IMAGE_COLUMNS                                                                              \
+    "i.id, i.owner_id, u.name, i.size, i.width, i.height, i.format, i.groups, i.created"
+
+static void read_image_row(sqlite3_stmt *st, store_image *out)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->id, sizeof out->id, "%s", (const char *)sqlite3_column_text(st, 0));
+    out->owner_id = sqlite3_column_int64(st, 1);
+    snprintf(out->owner, sizeof out->owner, "%s", (const char *)sqlite3_column_text(st, 2));
+    out->size = sqlite3_column_int64(st, 3);
+    out->width = sqlite3_column_int64(st, 4);
+    out->height = sqlite3_column_int64(st, 5);
+    snprintf(out->format, sizeof out->format, "%s", (const char *)sqlite3_column_text(st, 6));
+    out->groups = sqlite3_column_int64(st, 7);
+    out->created = sqlite3_column_int64(st, 8);
+}
+
+int store_image_get(store *s, const char *id, store_image *out)
+{
+    sqlite3_stmt *st;
+    if (prepare(s,
+                "SELECT " IMAGE_COLUMNS " FROM images i JOIN users u ON u.id = i.owner_id"
+                " WHERE i.id = ?",
+                &st))
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_image_row(st, out);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : db_fail(s, "image");
+}
+
+int store_image_list(store *s, int64_t offset, int64_t limit, store_image **out, size_t *n,
+                     int64_t *total)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st;
+    if (prepare(s, "SELECT count(*) FROM images", &st))
+        return STORE_ERROR;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return db_fail(s, "count images");
+    }
+    *total = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (prepare(s,
+                "SELECT " IMAGE_COLUMNS " FROM images i JOIN users u ON u.id = i.owner_id"
+                " ORDER BY i.created DESC, i.rowid DESC LIMIT ? OFFSET ?",
+                &st))
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, limit);
+    sqlite3_bind_int64(st, 2, offset);
+    store_image *list = calloc((size_t)(limit > 0 ? limit : 1), sizeof *list);
+    int rc = list ? SQLITE_ROW : SQLITE_NOMEM;
+    while (list && *n < (size_t)limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        read_image_row(st, &list[(*n)++]);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        free(list);
+        *n = 0;
+        return db_fail(s, "list images");
+    }
+    *out = list;
+    return STORE_OK;
+}
+
+int store_image_delete(store *s, const char *id)
+{
+    sqlite3_stmt *st;
+    if (prepare(s, "DELETE FROM images WHERE id = ? RETURNING id", &st))
+        return STORE_ERROR;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    return delete_returning(s, st, "delete image");
 }

@@ -146,6 +146,55 @@ static void test_not_a_database_is_refused(void **state)
     assert_true(strlen(err) > 0);
 }
 
+static void test_images_list_newest_first_and_delete(void **state)
+{
+    (void)state;
+    store *s = open_db();
+    assert_int_equal(store_user_create(s, "alice", "h", "k", 1), STORE_OK);
+    store_user u;
+    assert_int_equal(store_user_by_name(s, "alice", &u), STORE_OK);
+    for (int i = 0; i < 5; i++) {
+        store_image img = {.owner_id = u.id,
+                           .size = 100 + i,
+                           .width = 10,
+                           .height = 20,
+                           .groups = i,
+                           .created = 1000 + i};
+        snprintf(img.id, sizeof img.id, "%064d", i);
+        snprintf(img.format, sizeof img.format, "%s", i % 2 ? "png" : "jpeg");
+        assert_int_equal(store_image_add(s, &img), STORE_OK);
+        assert_int_equal(store_image_add(s, &img), STORE_EXISTS);
+    }
+    store_image *list = NULL;
+    size_t n = 0;
+    int64_t total = 0;
+    assert_int_equal(store_image_list(s, 0, 2, &list, &n, &total), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(total, 5);
+    assert_int_equal(list[0].created, 1004); /* newest first */
+    assert_int_equal(list[1].created, 1003);
+    assert_string_equal(list[0].owner, "alice");
+    free(list);
+    assert_int_equal(store_image_list(s, 4, 2, &list, &n, &total), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].created, 1000);
+    free(list);
+    assert_int_equal(store_image_list(s, 10, 2, &list, &n, &total), STORE_OK);
+    assert_int_equal(n, 0);
+    free(list);
+    store_image got;
+    char id[65];
+    snprintf(id, sizeof id, "%064d", 3);
+    assert_int_equal(store_image_get(s, id, &got), STORE_OK);
+    assert_int_equal(got.size, 103);
+    assert_string_equal(got.format, "png");
+    assert_int_equal(store_image_delete(s, id), STORE_OK);
+    assert_int_equal(store_image_delete(s, id), STORE_NOT_FOUND);
+    assert_int_equal(store_image_get(s, id, &got), STORE_NOT_FOUND);
+    store_user_clear(&u);
+    store_close(s);
+}
+
 #define THREADS 4
 #define PER_THREAD 50
 
@@ -197,6 +246,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_a_database_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads_share_one_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_images_list_newest_first_and_delete, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
