@@ -136,6 +136,22 @@ const server_app *http_app(const http_request *r)
     return r->app;
 }
 
+/* Adds the common and the given headers (name, value, ..., NULL), queues
+ * resp and records what the log says of it. */
+static int queue(http_request *r, unsigned status, struct MHD_Response *resp, size_t bytes,
+                 va_list headers)
+{
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    for (const char *name; (name = va_arg(headers, const char *)) != NULL;)
+        MHD_add_response_header(resp, name, va_arg(headers, const char *));
+    enum MHD_Result ok = MHD_queue_response(r->conn, status, resp);
+    MHD_destroy_response(resp);
+    r->answered = 1;
+    r->status = status;
+    r->bytes = bytes;
+    return ok == MHD_YES ? 0 : -1;
+}
+
 int http_respond(http_request *r, unsigned status, json_t *body, ...)
 {
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
@@ -150,19 +166,12 @@ int http_respond(http_request *r, unsigned status, json_t *body, ...)
     }
     if (text)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     va_list ap;
     va_start(ap, body);
-    for (const char *name; (name = va_arg(ap, const char *)) != NULL;)
-        MHD_add_response_header(resp, name, va_arg(ap, const char *));
+    int rc = queue(r, status, resp, len, ap);
     va_end(ap);
-    enum MHD_Result ok = MHD_queue_response(r->conn, status, resp);
-    MHD_destroy_response(resp);
-    r->answered = 1;
-    r->status = status;
-    r->bytes = len;
-    return ok == MHD_YES ? 0 : -1;
+    return rc;
 }
 
 int http_respond_file(http_request *r, unsigned status, int fd, uint64_t size,
@@ -174,18 +183,11 @@ int http_respond_file(http_request *r, unsigned status, int fd, uint64_t size,
         return -1;
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     va_list ap;
     va_start(ap, content_type);
-    for (const char *name; (name = va_arg(ap, const char *)) != NULL;)
-        MHD_add_response_header(resp, name, va_arg(ap, const char *));
+    int rc = queue(r, status, resp, (size_t)size, ap);
     va_end(ap);
-    enum MHD_Result ok = MHD_queue_response(r->conn, status, resp);
-    MHD_destroy_response(resp);
-    r->answered = 1;
-    r->status = status;
-    r->bytes = (size_t)size;
-    return ok == MHD_YES ? 0 : -1;
+    return rc;
 }
 
 int http_error(http_request *r, unsigned status, const char *message)
