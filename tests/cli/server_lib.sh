@@ -48,3 +48,67 @@ stop_server() {
     SERVER_PID=
 }
 trap '[ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+
+# ---- HTTP and JSON helpers ----------------------------------------------------------------
+PY=/usr/bin/python3          # Debian's, with the json module (jq is not installed)
+BODY=$WORK/.capture/body     # body of the last response
+HDRS=$WORK/.capture/headers  # its headers
+STATUS=                      # its status code (000: no response)
+
+# req METHOD PATH [CURL_ARGS...]: one request; sets STATUS, BODY, HDRS.
+req() {
+    local method=$1 path=$2
+    shift 2
+    local pin=()
+    [ -n "$PIN" ] && pin=(-k --pinnedpubkey "$PIN")
+    : >"$BODY"
+    : >"$HDRS"
+    STATUS=$(curl -sS --max-time 20 "${pin[@]}" -X "$method" -o "$BODY" -D "$HDRS" \
+        -w '%{http_code}' "$@" "$BASE$path" 2>"$WORK/.capture/curl.err")
+}
+
+# post_json PATH JSON [CURL_ARGS...]: POST with Content-Type: application/json.
+post_json() {
+    local path=$1 json=$2
+    shift 2
+    req POST "$path" -H 'Content-Type: application/json' --data-binary "$json" "$@"
+}
+
+# jobj KEY VALUE...: a JSON object of string values (UTF-8 as is, not \u-escaped);
+# a KEY ending in '@' takes its value from the file VALUE, byte for byte.
+jobj() {
+    "$PY" -c '
+import json, sys
+a = sys.argv[1:]
+d = {}
+for k, v in zip(a[0::2], a[1::2]):
+    if k.endswith("@"):
+        k, v = k[:-1], open(v, encoding="utf-8").read()
+    d[k] = v
+print(json.dumps(d, ensure_ascii=False))' "$@"
+}
+
+# json_get FIELD < FILE: the field of a JSON object (strings raw, others as JSON);
+# fails when the input is not a JSON object or has no such field.
+json_get() {
+    "$PY" -c '
+import json, sys
+try:
+    v = json.load(sys.stdin)[sys.argv[1]]
+except Exception:
+    sys.exit(1)
+print(v if isinstance(v, str) else json.dumps(v))' "$1"
+}
+
+# header NAME: the value of the last response's header NAME (case-insensitive).
+header() {
+    tr -d '\r' <"$HDRS" | awk -v n="$(tr '[:upper:]' '[:lower:]' <<<"$1")" '
+        { i = index($0, ":"); if (i && tolower(substr($0, 1, i - 1)) == n) { v = substr($0, i + 1); sub(/^[ \t]+/, "", v); last = v } }
+        END { printf "%s", last }'
+}
+
+# expect_status DESC CODE: the last response had that status.
+expect_status() {
+    [ "$STATUS" = "$2" ]
+    verdict $? "$1" "$(response)" "expected status $2" "$(head -c 300 "$WORK/.capture/curl.err")"
+}
