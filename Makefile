@@ -1,14 +1,15 @@
 # Front end to CMake. The two commands of the README:
 #   make test   install dependencies, build, run every test (then again under
 #               ASan+UBSan, then the fuzzers briefly)
-#   make run    install dependencies, build, run the main job
+#   make run    install dependencies, build, run the main job: shroud serve on its
+#               embedded defaults (make demo: a short tour of the command)
 PREFIX ?= /usr/local
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 15
 
-.PHONY: all deps build test test-fast test-asan fuzz run install bench clean format
+.PHONY: all deps build test test-fast test-asan fuzz run demo install bench clean format
 
 all: build
 
@@ -35,6 +36,9 @@ fuzz: deps
 	fuzz/run.sh $(FUZZ_SECONDS)
 
 run: build
+	$(BUILD)/shroud serve
+
+demo: build
 	scripts/demo $(BUILD)/shroud
 
 install: build
