@@ -151,7 +151,7 @@ static void banner(const serve_opts *o, const tls_identity *id, unsigned port)
     if (!o->no_tls) {
         printf("  certificate SHA-256 %s%s\n", id->fingerprint,
                id->created ? " (made on this start)" : "");
-        printf("  pin %s (curl --pinnedpubkey; shroud remote pins it on first use)\n", id->pin);
+        printf("  pin %s (for curl --pinnedpubkey)\n", id->pin);
     }
     printf("  data in %s; stop with Ctrl-C or SIGTERM\n", o->data);
     fflush(stdout);
