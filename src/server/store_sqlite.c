@@ -265,19 +265,28 @@ int store_failure_add(store *s, const char *key, int64_t now, int64_t window, in
                       int64_t *window_start)
 {
     sqlite3_stmt *st;
-    /* One statement: a new window when the old one is over, else one more. */
+    /* One statement, counting and reading back together: with several
+     * threads, a separate read could see a later attempt's count. A new
+     * window starts when the old one is over. */
     if (prepare(s,
                 "INSERT INTO login_failures (key, count, window_start) VALUES (?1, 1, ?2)"
                 " ON CONFLICT(key) DO UPDATE SET"
                 " count = CASE WHEN window_start + ?3 <= ?2 THEN 1 ELSE count + 1 END,"
-                " window_start = CASE WHEN window_start + ?3 <= ?2 THEN ?2 ELSE window_start END",
+                " window_start = CASE WHEN window_start + ?3 <= ?2 THEN ?2 ELSE window_start END"
+                " RETURNING count, window_start",
                 &st))
         return STORE_ERROR;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, now);
     sqlite3_bind_int64(st, 3, window);
-    int rc = exec_done(s, st, "count a failure");
-    return rc == STORE_OK ? store_failure_get(s, key, count, window_start) : rc;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *count = sqlite3_column_int64(st, 0);
+        *window_start = sqlite3_column_int64(st, 1);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? STORE_OK : db_fail(s, "count a failure");
 }
 
 int store_failure_clear(store *s, const char *key)
