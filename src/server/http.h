@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "server/metrics.h"
 #include "server/store.h"
 
 #define HTTP_LOG_PATH_MAX 256
@@ -24,6 +25,7 @@ typedef struct {
     int tls;                /* cookies get Secure */
     const char *images_dir; /* blobs.h */
     size_t max_upload;      /* bytes of an image upload */
+    metrics *metrics;       /* counters for /metrics (owned by the server) */
 } server_app;
 
 /* Request bodies: the image upload route takes up to max_upload, every
@@ -51,6 +53,10 @@ int http_respond(http_request *r, unsigned status, json_t *body, ...);
  * bytes of content_type, plus headers as for http_respond. */
 int http_respond_file(http_request *r, unsigned status, int fd, uint64_t size,
                       const char *content_type, ...);
+/* Answers with text (copied) of content_type, plus headers as for
+ * http_respond. */
+int http_respond_text(http_request *r, unsigned status, const char *content_type, const char *text,
+                      ...);
 /* Answers {"error": message}. */
 int http_error(http_request *r, unsigned status, const char *message);
 

@@ -2,11 +2,23 @@
 #include "server/routes.h"
 
 #include <microhttpd.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void route_healthz(http_request *r)
 {
     http_respond(r, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"), NULL);
+}
+
+static void route_metrics(http_request *r)
+{
+    char *text = metrics_render(http_app(r)->metrics);
+    if (!text) {
+        http_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+        return;
+    }
+    http_respond_text(r, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", text, NULL);
+    free(text);
 }
 
 /* A path ending in '/' matches the paths one segment below it. */
@@ -16,12 +28,19 @@ typedef struct {
 } route;
 
 static const route table[] = {
-    {"GET", "/healthz", route_healthz},        {"HEAD", "/healthz", route_healthz},
-    {"POST", "/api/register", route_register}, {"POST", "/api/login", route_login},
-    {"POST", "/api/logout", route_logout},     {"GET", "/api/me", route_me},
-    {"GET", "/api/images", route_images},      {"POST", "/api/images", route_images},
-    {"GET", "/api/images/", route_image},      {"DELETE", "/api/images/", route_image},
-    {"GET", "/images/", route_image_file},     {"HEAD", "/images/", route_image_file},
+    {"GET", "/healthz", route_healthz},
+    {"HEAD", "/healthz", route_healthz},
+    {"GET", "/metrics", route_metrics},
+    {"POST", "/api/register", route_register},
+    {"POST", "/api/login", route_login},
+    {"POST", "/api/logout", route_logout},
+    {"GET", "/api/me", route_me},
+    {"GET", "/api/images", route_images},
+    {"POST", "/api/images", route_images},
+    {"GET", "/api/images/", route_image},
+    {"DELETE", "/api/images/", route_image},
+    {"GET", "/images/", route_image_file},
+    {"HEAD", "/images/", route_image_file},
 };
 
 #define N_ROUTES (sizeof table / sizeof table[0])

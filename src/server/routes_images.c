@@ -121,11 +121,12 @@ static void upload(http_request *r)
         } else {
             /* The file is complete and synced before the row makes it visible. */
             rc = store_image_add(app->store, &img);
-            if (rc == STORE_OK)
+            if (rc == STORE_OK) {
+                metrics_upload(app->metrics);
                 http_respond(r, MHD_HTTP_CREATED, image_json(&img), NULL);
-            else if (rc == STORE_EXISTS &&
-                     store_image_get(app->store, img.id, &existing) == STORE_OK &&
-                     existing.owner_id == owner.id)
+            } else if (rc == STORE_EXISTS &&
+                       store_image_get(app->store, img.id, &existing) == STORE_OK &&
+                       existing.owner_id == owner.id)
                 http_respond(r, MHD_HTTP_OK, image_json(&existing), NULL);
             else
                 http_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot record the image");

@@ -19,6 +19,7 @@
 struct server {
     struct MHD_Daemon *daemon;
     server_config cfg;
+    metrics counters;
     pthread_mutex_t log_lock;
     int started;           /* libmicrohttpd's messages go to stderr from now on */
     char start_error[256]; /* its last message while starting */
@@ -190,6 +191,23 @@ int http_respond_file(http_request *r, unsigned status, int fd, uint64_t size,
     return rc;
 }
 
+int http_respond_text(http_request *r, unsigned status, const char *content_type, const char *text,
+                      ...)
+{
+    size_t len = strlen(text);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY);
+    if (!resp)
+        return -1;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    va_list ap;
+    va_start(ap, text);
+    int rc = queue(r, status, resp, len, ap);
+    va_end(ap);
+    return rc;
+}
+
 int http_error(http_request *r, unsigned status, const char *message)
 {
     return http_respond(r, status, json_pack("{s:s}", "error", message), NULL);
@@ -276,11 +294,12 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)c;
     if (!r)
         return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double ms = (double)(now.tv_sec - r->start.tv_sec) * 1e3 +
+                (double)(now.tv_nsec - r->start.tv_nsec) / 1e6;
+    metrics_request(&s->counters, r->status, ms / 1e3, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
     if (s->cfg.access_log) {
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        double ms = (double)(now.tv_sec - r->start.tv_sec) * 1e3 +
-                    (double)(now.tv_nsec - r->start.tv_nsec) / 1e6;
         time_t t = time(NULL);
         struct tm tm;
         char when[32];
@@ -329,6 +348,7 @@ int server_start(const server_config *cfg, server **out, char *err, size_t err_l
         return -1;
     }
     s->cfg = *cfg;
+    s->cfg.app.metrics = &s->counters;
     pthread_mutex_init(&s->log_lock, NULL);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cfg->threads ? cfg->threads : (cpus > 0 ? (unsigned)cpus : 2);

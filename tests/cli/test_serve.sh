@@ -58,6 +58,19 @@ check "the log line has the client address, method, path, status and bytes" \
 curl -sk "https://127.0.0.1:$PORT/a%0Ab%20c" >/dev/null
 check "a path with a newline stays on one log line" grep -q "GET /a_b_c 404" "$SERVER_LOG"
 
+# ---- /metrics (Prometheus text) -----------------------------------------------------------
+get -D "$WORK/metrics.h" -o "$WORK/metrics.txt" "https://127.0.0.1:$PORT/metrics"
+check "/metrics is Prometheus text" grep -qi "^content-type: text/plain; version=0.0.4" "$WORK/metrics.h"
+check "... counts the 200s so far" \
+    sh -c "grep -Eq '^shroud_http_requests_total\{code=\"200\"\} ([4-9]|[1-9][0-9]+)\$' '$WORK/metrics.txt'"
+check "... and the 404s and 405s" \
+    sh -c "grep -q 'code=\"404\"' '$WORK/metrics.txt' && grep -q 'code=\"405\"' '$WORK/metrics.txt'"
+check "... has a latency histogram ending in +Inf = count" \
+    sh -c "inf=\$(sed -n 's/.*le=\"+Inf\"} //p' '$WORK/metrics.txt'); cnt=\$(sed -n 's/^shroud_http_request_duration_seconds_count //p' '$WORK/metrics.txt'); [ -n \"\$inf\" ] && [ \"\$inf\" = \"\$cnt\" ]"
+check "... and the upload counter" grep -q "^shroud_uploads_total 0$" "$WORK/metrics.txt"
+check "every metric has its TYPE line" \
+    sh -c "for m in shroud_http_requests_total shroud_http_errors_total shroud_http_request_duration_seconds shroud_uploads_total; do grep -q \"^# TYPE \$m \" '$WORK/metrics.txt' || exit 1; done"
+
 stop_server TERM
 assert_eq "SIGTERM: exit 0" "$RC" "0"
 check "... after saying it stops" grep -q "stopped" "$SERVER_ERR"
