@@ -1,9 +1,6 @@
 /*
- * sessions.h — session tokens (server layer).
- *
- * A token is 32 random bytes, given to the client as 43 characters of
- * unpadded base64url, in a bearer header or the shroud_session cookie; the
- * store keeps only SHA-256 of the bytes.
+ * sessions.h — the session a request carries (server layer); the token
+ * format is in session_token.h.
  */
 #ifndef SHROUD_SERVER_SESSIONS_H
 #define SHROUD_SERVER_SESSIONS_H
@@ -11,6 +8,7 @@
 #include <stdint.h>
 
 #include "server/http.h"
+#include "server/session_token.h"
 
 #define SESSION_TOKEN_BYTES 32
 #define SESSION_TOKEN_CHARS 43
