@@ -41,10 +41,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    static const char native_text[] = FUZZ_NATIVE_IDENTITY;
     static const char rsa_text[] = FUZZ_RSA_IDENTITY;
-    FUZZ_CHECK(shroud_identity_parse(&native_id, native_text, sizeof native_text - 1, NULL, NULL) ==
-               SHROUD_OK);
+    fuzz_native_keys(&native_id, NULL);
     FUZZ_CHECK(shroud_identity_parse(&rsa_id, rsa_text, sizeof rsa_text - 1, NULL, NULL) ==
                SHROUD_OK);
     return 0;

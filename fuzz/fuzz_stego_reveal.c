@@ -28,11 +28,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    static const char id_text[] = FUZZ_NATIVE_IDENTITY;
-    static const char key_text[] = FUZZ_NATIVE_RECIPIENT;
-    FUZZ_CHECK(shroud_identity_parse(&native_id, id_text, sizeof id_text - 1, NULL, NULL) ==
-               SHROUD_OK);
-    FUZZ_CHECK(shroud_recipient_parse(&native_key, key_text, sizeof key_text - 1) == SHROUD_OK);
+    fuzz_native_keys(&native_id, &native_key);
     return 0;
 }
 

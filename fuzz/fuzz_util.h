@@ -35,6 +35,17 @@ static inline char *fuzz_copy(const uint8_t *data, size_t len)
     return p;
 }
 
+/* The fixed native identity of fuzz_fixed_keys.h and its public key (key may
+ * be NULL); stops the run if they do not parse. */
+static inline void fuzz_native_keys(shroud_identity **id, shroud_recipient **key)
+{
+    static const char id_text[] = FUZZ_NATIVE_IDENTITY;
+    static const char key_text[] = FUZZ_NATIVE_RECIPIENT;
+    FUZZ_CHECK(shroud_identity_parse(id, id_text, sizeof id_text - 1, NULL, NULL) == SHROUD_OK);
+    if (key)
+        FUZZ_CHECK(shroud_recipient_parse(key, key_text, sizeof key_text - 1) == SHROUD_OK);
+}
+
 /* A shroud_write_fn that reads every byte it is given (so ASan checks the
  * whole buffer) and folds them into a 64-bit FNV-1a hash. */
 typedef struct {

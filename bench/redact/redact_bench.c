@@ -61,76 +61,11 @@
 #include "image/png_raster.h"
 #include "shroud.h"
 
+#define BENCH_NAME "redact_bench"
+#include "../bench_util.h"
+
 #define MAX_REGIONS 64
 #define HARD_MAX_RUNS 1001
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, const char *why)
-{
-    fprintf(stderr, "redact_bench: %s: %s\n", what, why);
-    exit(1);
-}
-
-static void check(const char *what, int err)
-{
-    if (err)
-        die(what, shroud_strerror(err));
-}
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        die(path, "cannot open");
-    size_t cap = 1u << 20, n = 0;
-    uint8_t *buf = malloc(cap);
-    for (;;) {
-        if (!buf)
-            die(path, "out of memory");
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        cap *= 2;
-        buf = realloc(buf, cap);
-    }
-    if (ferror(f))
-        die(path, "read error");
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median_ms(const double *v, int n)
-{
-    double *s = malloc((size_t)n * sizeof *s);
-    if (!s)
-        die("median", "out of memory");
-    memcpy(s, v, (size_t)n * sizeof *s);
-    qsort(s, (size_t)n, sizeof *s, cmp_double);
-    double m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-    free(s);
-    return m * 1e3;
-}
-
-static double min_ms(const double *v, int n)
-{
-    double m = v[0];
-    for (int i = 1; i < n; i++)
-        m = v[i] < m ? v[i] : m;
-    return m * 1e3;
-}
 
 /* ---- shroud's public API ---- */
 

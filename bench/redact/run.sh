@@ -49,22 +49,10 @@ jpeg_warm=${BENCH_WARMUP:-2}
 png_warm=${BENCH_WARMUP:-1}
 im=/usr/bin/convert-im6.q16 # by exact path: a `convert` on PATH may be a stand-in
 
-say() { printf '%s\n' "$*"; }
-note() { printf 'bench: %s\n' "$*" >&2; }
+. "$root/bench/lib.sh"
 
 # ---- build ----
-note "building $build (Release, -O2) and $out/redact_bench"
-mkdir -p "$out"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSHROUD_TESTS=OFF \
-  -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" >"$build/cmake.log" 2>&1 ||
-  { cat "$build/cmake.log" >&2; exit 1; }
-cmake --build "$build" -j"$(nproc)" --target shroud_static shroud_cli >"$out/build.log" 2>&1 ||
-  { cat "$out/build.log" >&2; exit 1; }
-read -ra cflags <<<"$(pkg-config --cflags libpng16 libjpeg)"
-read -ra libs <<<"$(pkg-config --libs libcrypto libpng16 libjpeg libdeflate)"
-gcc -std=c11 -O2 -g -Wall -Wextra -Wpedantic -Werror -D_POSIX_C_SOURCE=200809L \
-  -I"$root/include" -I"$root/src" "${cflags[@]}" "$root/bench/redact/redact_bench.c" \
-  "$build/libshroud.a" "${libs[@]}" -o "$out/redact_bench"
+build_harness redact "$out"
 cli=$build/shroud
 bench=$out/redact_bench
 tmp=$(mktemp -d "$out/run.XXXXXX")

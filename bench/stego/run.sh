@@ -53,22 +53,10 @@ py_loop_runs=${BENCH_PY_LOOP_RUNS:-7}
 py=/usr/bin/python3                 # by exact path: Debian's, with python3-pil and python3-numpy
 im=/usr/bin/convert-im6.q16         # by exact path: a `convert` on PATH may be a stand-in
 
-say() { printf '%s\n' "$*"; }
-note() { printf 'bench: %s\n' "$*" >&2; }
+. "$root/bench/lib.sh"
 
 # ---- build ----
-note "building $build (Release, -O2) and $out/stego_bench"
-mkdir -p "$out"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSHROUD_TESTS=OFF \
-  -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" >"$build/cmake.log" 2>&1 ||
-  { cat "$build/cmake.log" >&2; exit 1; }
-cmake --build "$build" -j"$(nproc)" --target shroud_static shroud_cli >"$out/build.log" 2>&1 ||
-  { cat "$out/build.log" >&2; exit 1; }
-read -ra cflags <<<"$(pkg-config --cflags libpng16)"
-read -ra libs <<<"$(pkg-config --libs libcrypto libpng16 libdeflate)"
-gcc -std=c11 -O2 -g -Wall -Wextra -Wpedantic -Werror -D_POSIX_C_SOURCE=200809L \
-  -I"$root/include" -I"$root/src" "${cflags[@]}" "$root/bench/stego/stego_bench.c" \
-  "$build/libshroud.a" "${libs[@]}" -o "$out/stego_bench"
+build_harness stego "$out"
 cli=$build/shroud
 bench=$out/stego_bench
 tutorial=$root/bench/stego/tutorial.py

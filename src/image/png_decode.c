@@ -122,9 +122,11 @@ static int already_kept(const png_raster *img, const char *type)
     return 0;
 }
 
-/* Walks the chunks: header fields, limits, kept chunks. */
-static int scan_chunks(const uint8_t *buf, size_t len, png_raster *img)
+/* Walks the chunks: header fields, limits, kept chunks; *idat_bytes gets
+ * the length of the compressed image data. */
+static int scan_chunks(const uint8_t *buf, size_t len, png_raster *img, size_t *idat_bytes)
 {
+    *idat_bytes = 0;
     png_chunk_reader r;
     int err = png_chunks_begin(&r, buf, len);
     if (err)
@@ -153,6 +155,7 @@ static int scan_chunks(const uint8_t *buf, size_t len, png_raster *img)
             if (idat_ended)
                 return SHROUD_ERR_IMAGE; /* IDAT chunks must be consecutive */
             seen_idat = 1;
+            *idat_bytes += c.length;
             place = PNG_PLACE_AFTER_IDAT;
             continue;
         }
@@ -301,7 +304,8 @@ static int read_png(const uint8_t *buf, size_t len, int header_only, png_raster 
     png_raster *img = calloc(1, sizeof *img);
     if (!img)
         return SHROUD_ERR_NOMEM;
-    int err = scan_chunks(buf, len, img);
+    size_t idat_bytes = 0;
+    int err = scan_chunks(buf, len, img, &idat_bytes);
     if (!err) {
         static const uint8_t channels[7] = {1, 0, 3, 1, 2, 0, 4};
         img->channels = channels[img->color_type];
@@ -309,7 +313,7 @@ static int read_png(const uint8_t *buf, size_t len, int header_only, png_raster 
         img->pixel_bytes = (size_t)img->channels * img->sample_bytes;
         img->stride = (size_t)img->width * img->pixel_bytes;
         if (!header_only) {
-            err = png_inflate_pixels(buf, len, img);
+            err = png_inflate_pixels(buf, len, idat_bytes, img);
             if (err == PNG_INFLATE_UNSUPPORTED)
                 err = decode_pixels(buf, len, img);
         }

@@ -13,17 +13,12 @@
 #include "image/png_chunks.h"
 #include "shroud.h"
 
-/* The IDAT data of the file, concatenated. */
-static uint8_t *gather_idat(const uint8_t *buf, size_t len, size_t *out_len)
+/* The IDAT data of the file (total bytes, as the chunk walk of
+ * png_decode.c counted them), concatenated. */
+static uint8_t *gather_idat(const uint8_t *buf, size_t len, size_t total)
 {
     png_chunk_reader r;
     png_chunk c;
-    size_t total = 0;
-    if (png_chunks_begin(&r, buf, len) != SHROUD_OK)
-        return NULL;
-    while (png_chunks_next(&r, &c) == 1)
-        if (memcmp(c.type, "IDAT", 4) == 0)
-            total += c.length;
     uint8_t *data = malloc(total ? total : 1);
     if (!data || png_chunks_begin(&r, buf, len) != SHROUD_OK) {
         free(data);
@@ -32,10 +27,13 @@ static uint8_t *gather_idat(const uint8_t *buf, size_t len, size_t *out_len)
     size_t at = 0;
     while (png_chunks_next(&r, &c) == 1)
         if (memcmp(c.type, "IDAT", 4) == 0) {
+            if (c.length > total - at) { /* not the file that was walked */
+                free(data);
+                return NULL;
+            }
             memcpy(data + at, c.data, c.length);
             at += c.length;
         }
-    *out_len = total;
     return data;
 }
 
@@ -103,15 +101,14 @@ static int unfilter(uint8_t type, const uint8_t *in, uint8_t *out, const uint8_t
     }
 }
 
-int png_inflate_pixels(const uint8_t *buf, size_t len, png_raster *img)
+int png_inflate_pixels(const uint8_t *buf, size_t len, size_t idat_bytes, png_raster *img)
 {
     if (img->interlaced || img->bit_depth < 8 || img->color_type == PNG_CT_PALETTE)
         return PNG_INFLATE_UNSUPPORTED;
     size_t rows = img->height, row_bytes = img->stride + 1;
     if (img->stride > (SIZE_MAX - 1) / rows / 2)
         return PNG_INFLATE_UNSUPPORTED;
-    size_t idat_len = 0;
-    uint8_t *idat = gather_idat(buf, len, &idat_len);
+    uint8_t *idat = gather_idat(buf, len, idat_bytes);
     uint8_t *rows_buf = malloc(rows * row_bytes);
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
     int result = PNG_INFLATE_UNSUPPORTED;
@@ -119,7 +116,7 @@ int png_inflate_pixels(const uint8_t *buf, size_t len, png_raster *img)
     if (!idat || !rows_buf || !d)
         goto done;
     /* Exactly the rows, or libpng decides (extra data, short data, errors). */
-    if (libdeflate_zlib_decompress(d, idat, idat_len, rows_buf, rows * row_bytes, &got) !=
+    if (libdeflate_zlib_decompress(d, idat, idat_bytes, rows_buf, rows * row_bytes, &got) !=
             LIBDEFLATE_SUCCESS ||
         got != rows * row_bytes)
         goto done;

@@ -12,11 +12,12 @@
 #define PNG_INFLATE_UNSUPPORTED 1 /* not for the fast path: use libpng */
 
 /* Decodes the pixels of buf, whose chunks png_decode.c has already walked
- * and checked into img's header fields, with libdeflate: SHROUD_OK with
+ * and checked into img's header fields (idat_bytes: the IDAT data it
+ * counted), with libdeflate: SHROUD_OK with
  * img->pixels set, or PNG_INFLATE_UNSUPPORTED (img unchanged) for anything
  * but a non-interlaced 8/16-bit gray, gray+alpha, RGB or RGBA image whose
  * IDAT data inflate to exactly its rows with known filters — including
  * corrupt data, which libpng then reports. */
-int png_inflate_pixels(const uint8_t *buf, size_t len, png_raster *img);
+int png_inflate_pixels(const uint8_t *buf, size_t len, size_t idat_bytes, png_raster *img);
 
 #endif

@@ -52,6 +52,18 @@ int stego_read_salt(const png_raster *img, const stego_cells *cells, uint8_t sal
     return err == SHROUD_ERR_CAPACITY ? SHROUD_ERR_NO_MESSAGE : err;
 }
 
+/* Past the salt: the cells from here on follow the positions key (no rekey
+ * after this one, so they may be drawn ahead), and white starts the
+ * stream's keystream. */
+static int enter_keyed(stego_cursor *cur, const stego_keys *keys, keystream *white)
+{
+    int err = stego_cursor_rekey(cur, keys->positions);
+    if (err)
+        return err;
+    stego_cursor_lookahead(cur);
+    return keystream_init(white, keys->stream);
+}
+
 int stego_embed(png_raster *img, const stego_cells *cells, const uint8_t *salt,
                 const stego_keys *keys, const uint8_t *envelope, size_t env_len,
                 shroud_stego_stats *stats)
@@ -82,11 +94,7 @@ int stego_embed(png_raster *img, const stego_cells *cells, const uint8_t *salt,
     if (!err && salt)
         err = stego_write_plain(&w, salt, STEGO_SALT_SAMPLES);
     if (!err)
-        err = stego_cursor_rekey(&cur, keys->positions);
-    if (!err)
-        stego_cursor_lookahead(&cur);
-    if (!err)
-        err = keystream_init(&white, keys->stream);
+        err = enter_keyed(&cur, keys, &white);
     if (!err)
         err = xor_keystream(&white, buf, 1 + (nbits + 7) / 8);
     if (!err)
@@ -161,11 +169,7 @@ int stego_extract(const png_raster *img, const stego_cells *cells, int salted,
     if (!err && salted)
         err = stego_cursor_next(&cur, skip, STEGO_SALT_SAMPLES);
     if (!err)
-        err = stego_cursor_rekey(&cur, keys->positions);
-    if (!err)
-        stego_cursor_lookahead(&cur);
-    if (!err)
-        err = keystream_init(&white, keys->stream);
+        err = enter_keyed(&cur, keys, &white);
     if (!err)
         err = stego_read_plain(&cur, &code_bits, STEGO_CODE_BITS_SAMPLES);
     if (!err)
