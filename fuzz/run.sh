@@ -41,7 +41,7 @@ command -v "$cc" >/dev/null || { echo "run.sh: $cc not found (apt-get install cl
 # shellcheck disable=SC2054 # the commas belong to the flag
 san=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
 cflags=(-std=c11 -g -O1 "${san[@]}" -D_POSIX_C_SOURCE=200809L -I"$root/include" -I"$root/src")
-read -ra dep_libs <<<"$(pkg-config --libs libcrypto libpng16 libjpeg libdeflate)"
+read -ra dep_libs <<<"$(pkg-config --libs libcrypto libpng16 libjpeg libdeflate jansson)"
 mkdir -p "$build/obj" "$build/logs" "$build/artifacts" "$build/work"
 
 flags_id="$cc ${cflags[*]}"
@@ -56,8 +56,9 @@ done
 objs=()
 pids=()
 # From the server layer, only the parts without HTTP or database
-# dependencies: what fuzz_server_parsers reaches.
-server_pure=("$root"/src/server/passwords.c "$root"/src/server/session_token.c)
+# dependencies: what fuzz_server_parsers and fuzz_server_requests reach.
+server_pure=("$root"/src/server/passwords.c "$root"/src/server/session_token.c
+  "$root"/src/server/form.c "$root"/src/server/json_body.c)
 for src in "$root"/src/crypto/*.c "$root"/src/image/*.c "$root"/src/redact/*.c "$root"/src/stego/*.c \
   "${server_pure[@]}"; do
   [ -f "$src" ] || continue

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "stego/cover_problem.h"
 
 int file_is_image(const char *path)
 {
@@ -94,21 +95,5 @@ int cover_fail(const char *file, int err, const uint8_t *buf, size_t len, int re
         return fail("%s: not a PNG or BMP (covers must be lossless images)", name);
     if (err != SHROUD_ERR_COVER)
         return image_fail(file, err);
-    if (len >= 3 && buf[0] == 0xFF && buf[1] == 0xD8 && revealing)
-        return fail("%s is a JPEG: shroud hides messages only in lossless images (PNG, BMP), and "
-                    "a message hidden before a conversion to JPEG does not survive it",
-                    name);
-    if (len >= 3 && buf[0] == 0xFF && buf[1] == 0xD8)
-        return fail("%s is a JPEG: JPEG is lossy, and decoding then re-encoding it would destroy "
-                    "a hidden message; hide in a PNG or BMP (convert the photo first)",
-                    name);
-    if (len >= 26 && buf[25] == 3)
-        return fail("%s is a palette PNG: changing an index by one changes the colour "
-                    "arbitrarily; convert it to RGB first (e.g. convert IN PNG24:OUT.png)",
-                    name);
-    if (len >= 26 && buf[24] < 8)
-        return fail("%s has fewer than 8 bits per sample: convert it to 8-bit first", name);
-    return fail("%s has a tRNS colour key (one colour is transparent): +-1 changes could "
-                "make pixels transparent; remove the key or add an alpha channel",
-                name);
+    return fail("%s %s", name, stego_cover_problem(buf, len, revealing));
 }

@@ -23,7 +23,7 @@ static const command commands[] = {
     {"hide", cmd_hide, "hide an encrypted message or file in a PNG/BMP (steganography)"},
     {"reveal", cmd_reveal, "find and decrypt a message hidden with 'hide'"},
     {"capacity", cmd_capacity, "how many bytes a cover image can hide"},
-    {"serve", cmd_serve, "run the HTTPS server (work in progress: accounts)"},
+    {"serve", cmd_serve, "run the HTTPS server: web UI, accounts, gallery, hide/reveal"},
 };
 
 static void usage(FILE *f)

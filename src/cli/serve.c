@@ -16,8 +16,9 @@
 #define DEFAULT_SESSION_TTL (7 * 24 * 3600)
 
 static const char serve_help[] =
-    "Usage: shroud serve [--listen HOST:PORT] [--data DIR] [--tls-cert F --tls-key F | --no-tls]\n"
-    "                    [--max-upload BYTES] [--threads N] [--session-ttl SECONDS]\n"
+    "Usage: shroud serve [--listen HOST:PORT] [--data DIR] [--db sqlite:PATH]\n"
+    "                    [--tls-cert F --tls-key F | --no-tls] [--max-upload BYTES]\n"
+    "                    [--threads N] [--session-ttl SECONDS]\n"
     "\n"
     "Runs shroud's HTTPS server until SIGINT (Ctrl-C) or SIGTERM, then finishes the\n"
     "requests in progress and exits 0. With no options: 127.0.0.1:8443, data in\n"
@@ -26,16 +27,17 @@ static const char serve_help[] =
     "URL, the certificate's SHA-256 fingerprint and its pin in curl's syntax\n"
     "(curl --pinnedpubkey sha256//...). One access-log line per request follows on\n"
     "standard output.\n"
-    "Accounts and the gallery live in DIR/shroud.db (SQLite), image files in\n"
-    "DIR/images/. Work in progress: this version serves /healthz, accounts\n"
-    "(register, login, logout, me) and images (signed upload, gallery, download,\n"
-    "owner delete); the web UI and steganography endpoints come next. The API:\n"
-    "docs/API.md.\n"
+    "Accounts and the gallery live in DIR/shroud.db (SQLite; --db elsewhere), image\n"
+    "files in DIR/images/. It serves the web UI at /, the JSON API under /api/\n"
+    "(accounts, signed image uploads, the public gallery, stateless hide/reveal),\n"
+    "/images/ID, /healthz and /metrics. The API: docs/API.md, docs/openapi.yaml.\n"
     "\n"
     "Options:\n"
     "      --listen HOST:PORT   address to listen on (default " SERVER_DEFAULT_LISTEN "; port 0:\n"
     "                           any free port; [::1]:PORT for IPv6)\n"
     "      --data DIR           data directory (default ./" SERVER_DEFAULT_DATA ")\n"
+    "      --db sqlite:PATH     the database file (default DIR/shroud.db; a plain PATH\n"
+    "                           works too)\n"
     "      --tls-cert FILE      PEM certificate (chain) to serve instead of the made one\n"
     "      --tls-key FILE       its PEM private key (unencrypted)\n"
     "      --no-tls             plain HTTP (behind a TLS-terminating proxy only)\n"
@@ -45,7 +47,7 @@ static const char serve_help[] =
     "  -h, --help               show this help\n";
 
 typedef struct {
-    const char *listen, *data, *cert, *key;
+    const char *listen, *data, *db, *cert, *key;
     int no_tls;
     unsigned long max_upload, threads, session_ttl;
 } serve_opts;
@@ -53,6 +55,7 @@ typedef struct {
 enum {
     OPT_LISTEN = 256,
     OPT_DATA,
+    OPT_DB,
     OPT_CERT,
     OPT_KEY,
     OPT_NO_TLS,
@@ -66,6 +69,7 @@ static int parse_serve(int argc, char **argv, serve_opts *o)
     static const struct option longopts[] = {
         {"listen", required_argument, NULL, OPT_LISTEN},
         {"data", required_argument, NULL, OPT_DATA},
+        {"db", required_argument, NULL, OPT_DB},
         {"tls-cert", required_argument, NULL, OPT_CERT},
         {"tls-key", required_argument, NULL, OPT_KEY},
         {"no-tls", no_argument, NULL, OPT_NO_TLS},
@@ -88,6 +92,15 @@ static int parse_serve(int argc, char **argv, serve_opts *o)
             break;
         case OPT_DATA:
             o->data = optarg;
+            break;
+        case OPT_DB:
+            if (strncmp(optarg, "postgres://", 11) == 0 ||
+                strncmp(optarg, "postgresql://", 13) == 0)
+                return usage_error("serve",
+                                   "PostgreSQL is not supported yet: use --db sqlite:PATH");
+            o->db = strncmp(optarg, "sqlite:", 7) == 0 ? optarg + 7 : optarg;
+            if (!o->db[0])
+                return usage_error("serve", "--db sqlite:PATH needs a PATH");
             break;
         case OPT_CERT:
             o->cert = optarg;
@@ -151,9 +164,12 @@ static void banner(const serve_opts *o, const tls_identity *id, unsigned port)
     if (!o->no_tls) {
         printf("  certificate SHA-256 %s%s\n", id->fingerprint,
                id->created ? " (made on this start)" : "");
-        printf("  pin %s (for curl --pinnedpubkey)\n", id->pin);
+        printf("  pin %s (curl --pinnedpubkey; shroud remote pins it on first use)\n", id->pin);
     }
-    printf("  data in %s; stop with Ctrl-C or SIGTERM\n", o->data);
+    if (o->db)
+        printf("  data in %s, database %s; stop with Ctrl-C or SIGTERM\n", o->data, o->db);
+    else
+        printf("  data in %s; stop with Ctrl-C or SIGTERM\n", o->data);
     fflush(stdout);
 }
 
@@ -167,7 +183,10 @@ static int run_serve(const serve_opts *o)
     if (!o->no_tls && tls_identity_load(&id, o->data, o->cert, o->key, err, sizeof err) != 0)
         return fail("TLS: %s", err);
     char db_path[4200];
-    snprintf(db_path, sizeof db_path, "%s/shroud.db", o->data);
+    if (o->db)
+        snprintf(db_path, sizeof db_path, "%s", o->db);
+    else
+        snprintf(db_path, sizeof db_path, "%s/shroud.db", o->data);
     store *db = NULL;
     if (store_open_sqlite(db_path, &db, err, sizeof err) != STORE_OK) {
         tls_identity_free(&id);

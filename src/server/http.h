@@ -28,9 +28,11 @@ typedef struct {
     metrics *metrics;       /* counters for /metrics (owned by the server) */
 } server_app;
 
-/* Request bodies: the image upload route takes up to max_upload, every
- * other route HTTP_JSON_MAX. */
+/* Request bodies: the image upload and the stego routes take up to
+ * max_upload, every other route HTTP_JSON_MAX. */
 #define HTTP_UPLOAD_PATH "/api/images"
+#define HTTP_STEGO_HIDE_PATH "/api/stego/hide"
+#define HTTP_STEGO_REVEAL_PATH "/api/stego/reveal"
 
 typedef struct http_request http_request;
 
@@ -57,7 +59,24 @@ int http_respond_file(http_request *r, unsigned status, int fd, uint64_t size,
  * http_respond. */
 int http_respond_text(http_request *r, unsigned status, const char *content_type, const char *text,
                       ...);
+/* Answers with len bytes of data (copied) of content_type, plus headers as
+ * for http_respond. */
+int http_respond_bytes(http_request *r, unsigned status, const char *content_type,
+                       const void *data, size_t len, ...);
+/* The fields of a multipart/form-data body (form.h), or NULL when the body
+ * was not sent as multipart/form-data. Only the stego routes' bodies are
+ * read as forms. */
+const struct form *http_form(const http_request *r);
+/* 1 when the request's If-None-Match names etag (a quoted entity tag) or
+ * is "*": a list of tags, weak ones (W/"...") included, compared weakly
+ * as RFC 9110 says for If-None-Match. */
+int http_etag_fresh(const http_request *r, const char *etag);
 /* Answers {"error": message}. */
 int http_error(http_request *r, unsigned status, const char *message);
+/* Answers with len bytes at data (not copied: they must outlive the
+ * response, as static data does; NULL when len is 0) of content_type (NULL:
+ * none), plus headers as for http_respond; no Cache-Control of its own. */
+int http_respond_static(http_request *r, unsigned status, const void *data, size_t len,
+                        const char *content_type, ...);
 
 #endif

@@ -41,6 +41,8 @@ static const route table[] = {
     {"DELETE", "/api/images/", route_image},
     {"GET", "/images/", route_image_file},
     {"HEAD", "/images/", route_image_file},
+    {"POST", "/api/stego/hide", route_stego_hide},
+    {"POST", "/api/stego/reveal", route_stego_reveal},
 };
 
 #define N_ROUTES (sizeof table / sizeof table[0])

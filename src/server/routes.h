@@ -20,5 +20,9 @@ void route_me(http_request *r);
 void route_images(http_request *r);
 void route_image(http_request *r);
 void route_image_file(http_request *r);
+/* routes_stego.c: POST /api/stego/hide (multipart in, PNG out) and
+ * /api/stego/reveal (multipart in, JSON out). */
+void route_stego_hide(http_request *r);
+void route_stego_reveal(http_request *r);
 
 #endif

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "crypto/primitives.h"
+#include "server/json_body.h"
 #include "server/passwords.h"
 #include "server/sessions.h"
 #include "server/routes.h"
@@ -49,24 +50,10 @@ static json_t *json_fields(http_request *r, const char *const *names, const char
     }
     size_t len;
     const char *body = http_body(r, &len);
-    json_error_t e;
-    json_t *obj = body ? json_loadb(body, len, JSON_REJECT_DUPLICATES, &e) : NULL;
-    if (!json_is_object(obj)) {
-        json_decref(obj);
-        http_error(r, MHD_HTTP_BAD_REQUEST, "the body is not a JSON object");
-        return NULL;
-    }
-    for (size_t i = 0; names[i]; i++) {
-        json_t *v = json_object_get(obj, names[i]);
-        if (!json_is_string(v)) {
-            char msg[96];
-            snprintf(msg, sizeof msg, "field \"%s\" missing or not a string", names[i]);
-            json_decref(obj);
-            http_error(r, MHD_HTTP_BAD_REQUEST, msg);
-            return NULL;
-        }
-        values[i] = json_string_value(v);
-    }
+    char problem[128];
+    json_t *obj = json_body_fields(body, len, names, values, NULL, problem, sizeof problem);
+    if (!obj)
+        http_error(r, MHD_HTTP_BAD_REQUEST, problem);
     return obj;
 }
 

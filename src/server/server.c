@@ -1,6 +1,7 @@
 /* server.c — libmicrohttpd set-up, request dispatch and the access log. */
 #include "server/server.h"
 
+#include "server/form.h"
 #include "server/http.h"
 #include "server/routes.h"
 
@@ -12,6 +13,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,6 +70,9 @@ struct http_request {
     char *body;
     size_t body_len, body_limit;
     int body_too_big;
+    struct MHD_PostProcessor *post; /* multipart/form-data: fields go to form */
+    form *form;
+    int form_malformed;
     int answered;
     unsigned status;
     size_t bytes;
@@ -118,7 +123,7 @@ const char *http_client(const http_request *r)
 
 const char *http_body(const http_request *r, size_t *len)
 {
-    *len = r->body_len;
+    *len = r->body ? r->body_len : 0;
     return r->body;
 }
 
@@ -130,6 +135,11 @@ const char *http_header(const http_request *r, const char *name)
 const char *http_query(const http_request *r, const char *name)
 {
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const form *http_form(const http_request *r)
+{
+    return r->form;
 }
 
 const server_app *http_app(const http_request *r)
@@ -208,6 +218,44 @@ int http_respond_text(http_request *r, unsigned status, const char *content_type
     return rc;
 }
 
+int http_respond_bytes(http_request *r, unsigned status, const char *content_type, const void *data,
+                       size_t len, ...)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+    if (!resp)
+        return -1;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    va_list ap;
+    va_start(ap, len);
+    int rc = queue(r, status, resp, len, ap);
+    va_end(ap);
+    return rc;
+}
+
+int http_etag_fresh(const http_request *r, const char *etag)
+{
+    const char *p = http_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    size_t n = strlen(etag);
+    if (!p)
+        return 0;
+    while (*p) {
+        p += strspn(p, " \t,");
+        if (*p == '*')
+            return 1;
+        if (strncmp(p, "W/", 2) == 0)
+            p += 2;
+        const char *end = *p == '"' ? strchr(p + 1, '"') : NULL;
+        if (!end)
+            return 0; /* malformed: not fresh */
+        if ((size_t)(end + 1 - p) == n && memcmp(p, etag, n) == 0)
+            return 1;
+        p = end + 1;
+    }
+    return 0;
+}
+
 int http_error(http_request *r, unsigned status, const char *message)
 {
     return http_respond(r, status, json_pack("{s:s}", "error", message), NULL);
@@ -220,6 +268,75 @@ static long long announced_length(struct MHD_Connection *c)
     char *end;
     long long n = v ? strtoll(v, &end, 10) : -1;
     return v && *end == '\0' && n >= 0 ? n : -1;
+}
+
+/* 1 for the routes that take multipart/form-data (others refuse it: 415). */
+static int form_route(const char *method, const char *url)
+{
+    return strcmp(method, "POST") == 0 &&
+           (strcmp(url, HTTP_STEGO_HIDE_PATH) == 0 || strcmp(url, HTTP_STEGO_REVEAL_PATH) == 0);
+}
+
+/* 1 for the routes whose bodies may be as large as --max-upload. */
+static int large_body_route(const char *method, const char *url)
+{
+    return (strcmp(method, "POST") == 0 && strcmp(url, HTTP_UPLOAD_PATH) == 0) ||
+           form_route(method, url);
+}
+
+/* libmicrohttpd's post processor hands over form pieces here. */
+static enum MHD_Result form_piece_received(void *cls, enum MHD_ValueKind kind, const char *key,
+                                           const char *filename, const char *content_type,
+                                           const char *transfer_encoding, const char *data,
+                                           uint64_t off, size_t size)
+{
+    http_request *r = cls;
+    (void)kind, (void)content_type, (void)transfer_encoding;
+    return form_piece(r->form, key, filename, off, (const uint8_t *)data, size) == 0 ? MHD_YES
+                                                                                     : MHD_NO;
+}
+
+/* Sets up form parsing when the body is multipart/form-data: 0, or -1 when
+ * it cannot be parsed (no boundary) or memory ran out. */
+static int start_form(http_request *r, struct MHD_Connection *c)
+{
+    const char *type =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (!type || strncasecmp(type, "multipart/form-data", strlen("multipart/form-data")) != 0)
+        return 0;
+    r->form = calloc(1, sizeof *r->form);
+    if (!r->form)
+        return -1;
+    r->form->max_total = r->body_limit;
+    r->post = MHD_create_post_processor(c, 64 * 1024, form_piece_received, r);
+    return r->post ? 0 : -1;
+}
+
+/* Feeds n body bytes to the form parser (already counted against the limit). */
+static void feed_form(http_request *r, const char *upload, size_t n)
+{
+    if (r->form_malformed || r->form->error)
+        return;
+    if (MHD_post_process(r->post, upload, n) != MHD_YES && !r->form->error)
+        r->form_malformed = 1;
+}
+
+/* After the whole body: answers 400/413 when the form failed. 1 if answered. */
+static int finish_form(http_request *r)
+{
+    if (MHD_destroy_post_processor(r->post) != MHD_YES && !r->form->error)
+        r->form_malformed = 1;
+    r->post = NULL;
+    if (r->form->error == FORM_TOO_BIG)
+        http_error(r, MHD_HTTP_CONTENT_TOO_LARGE, form_error_text(r->form->error));
+    else if (r->form->error)
+        http_error(r,
+                   r->form->error == FORM_NO_MEMORY ? MHD_HTTP_INTERNAL_SERVER_ERROR
+                                                    : MHD_HTTP_BAD_REQUEST,
+                   form_error_text(r->form->error));
+    else if (r->form_malformed)
+        http_error(r, MHD_HTTP_BAD_REQUEST, "malformed multipart/form-data body");
+    return r->answered;
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
@@ -245,7 +362,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         /* A body announced over the limit is refused: a moderate one after
          * it has been read and dropped (so the client hears the answer), a
          * huge one at once (the connection then closes). */
-        int image_upload = strcmp(method, "POST") == 0 && strcmp(url, HTTP_UPLOAD_PATH) == 0;
+        int image_upload = large_body_route(method, url);
         r->body_limit = image_upload ? s->cfg.app.max_upload : HTTP_JSON_MAX;
         long long announced = announced_length(c);
         if (announced > (long long)r->body_limit &&
@@ -254,6 +371,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                        ? MHD_YES
                        : MHD_NO;
         r->body_too_big = announced > (long long)r->body_limit;
+        if (form_route(method, url) && start_form(r, c) != 0)
+            return http_error(r, MHD_HTTP_BAD_REQUEST,
+                              "multipart/form-data needs a boundary parameter") == 0
+                       ? MHD_YES
+                       : MHD_NO;
         return MHD_YES;
     }
     if (r->answered) { /* answered early: the rest of the body is dropped */
@@ -265,6 +387,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         *upload_size = 0;
         if (r->body_too_big || n > r->body_limit - r->body_len) {
             r->body_too_big = 1; /* keep reading, keep nothing */
+            return MHD_YES;
+        }
+        if (r->form) { /* the fields are kept, not the raw body */
+            r->body_len += n;
+            feed_form(r, upload, n);
             return MHD_YES;
         }
         char *grown = realloc(r->body, r->body_len + n + 1);
@@ -279,6 +406,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (r->body_too_big)
         return http_error(r, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large") == 0 ? MHD_YES
                                                                                         : MHD_NO;
+    if (r->form && finish_form(r))
+        return MHD_YES;
     routes_dispatch(r);
     if (!r->answered)
         http_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
@@ -311,6 +440,12 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
         fflush(s->cfg.access_log);
         pthread_mutex_unlock(&s->log_lock);
+    }
+    if (r->post)
+        MHD_destroy_post_processor(r->post);
+    if (r->form) {
+        form_clear(r->form);
+        free(r->form);
     }
     free(r->url);
     free(r->body);
@@ -396,4 +531,20 @@ void server_stop(server *s)
     MHD_stop_daemon(s->daemon);    /* ... and those in progress finish */
     pthread_mutex_destroy(&s->log_lock);
     free(s);
+}
+
+int http_respond_static(http_request *r, unsigned status, const void *data, size_t len,
+                        const char *content_type, ...)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, (void *)(len ? data : ""), MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return -1;
+    if (content_type)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    va_list ap;
+    va_start(ap, content_type);
+    int rc = queue(r, status, resp, len, ap);
+    va_end(ap);
+    return rc;
 }

@@ -107,6 +107,29 @@ header() {
         END { printf "%s", last }'
 }
 
+# excerpt FILE: its first 300 bytes, without NUL bytes (bodies may be images).
+excerpt() { head -c 300 "$1" | tr -d '\000'; }
+# response: the last response's status and the start of its body, for reports.
+response() { printf 'status %s, body: %s' "$STATUS" "$(excerpt "$BODY")"; }
+
+# expect_error DESC CODES [REGEX]: a status among CODES ("400" or "400|413"),
+# Content-Type application/json and {"error": "..."} whose text matches the
+# case-insensitive extended REGEX.
+expect_error() {
+    local desc=$1 codes=$2 regex=${3:-.} problems=() msg ctype
+    [[ "|$codes|" == *"|$STATUS|"* ]] || problems+=("status $STATUS, expected $codes")
+    ctype=$(header Content-Type)
+    [[ $ctype == application/json* ]] || problems+=("Content-Type '$ctype', expected application/json")
+    if ! msg=$(json_get error <"$BODY") || [ -z "$msg" ]; then
+        problems+=("no {\"error\": ...} in the body")
+    elif ! grep -Eiq -- "$regex" <<<"$msg"; then
+        problems+=("the error does not mention /$regex/")
+    fi
+    [ ${#problems[@]} -eq 0 ]
+    verdict $? "$desc" "${problems[@]}" "body: $(excerpt "$BODY")" \
+        "$(head -c 300 "$WORK/.capture/curl.err")"
+}
+
 # expect_status DESC CODE: the last response had that status.
 expect_status() {
     [ "$STATUS" = "$2" ]

@@ -105,6 +105,23 @@ busy=$PORT
 expect_fail 1 "cannot listen" "a port in use: a clear error" \
     shroud serve --listen "127.0.0.1:$busy" --no-tls --data data3
 stop_server TERM
+# ---- --db: the database elsewhere -------------------------------------------------------------
+start_server --data data4 --no-tls --db "sqlite:$WORK/elsewhere.db"
+check "--db sqlite:PATH: the database is there" test -s "$WORK/elsewhere.db"
+check "... and not in the data directory" test ! -e data4/shroud.db
+check "the banner names it" grep -q "database $WORK/elsewhere.db" "$SERVER_LOG"
+stop_server TERM
+start_server --data data4 --no-tls --db "$WORK/elsewhere.db"
+check "--db PATH (no scheme) opens the same database" test ! -e data4/shroud.db
+assert_eq "... and it answers" "$(curl -sS --max-time 10 "http://127.0.0.1:$PORT/healthz")" \
+    '{"status":"ok"}'
+stop_server TERM
+expect_fail 2 "PostgreSQL is not supported yet" "--db postgres://: not yet, said so" \
+    shroud serve --db postgres://u@localhost/db --data d
+expect_fail 2 "needs a PATH" "--db sqlite: without a path" shroud serve --db sqlite: --data d
+expect_fail 1 "elsewhere|directory|open" "--db in a directory that does not exist" \
+    shroud serve --listen 127.0.0.1:0 --no-tls --db "sqlite:$WORK/no/such/dir/x.db" --data d
+
 expect_fail 2 "HOST:PORT" "a malformed --listen" shroud serve --listen nowhere --data d
 expect_fail 2 "both" "--tls-cert without --tls-key" shroud serve --tls-cert own.crt --data d
 expect_fail 2 "exclude" "--no-tls with a certificate" \

@@ -23,31 +23,6 @@ SECRETS=$WORK/passwords      # passwords that must not be stored or logged, one 
 : >"$TOKENS"
 : >"$SECRETS"
 
-
-
-
-
-
-response() { printf 'status %s, body: %s' "$STATUS" "$(head -c 300 "$BODY")"; }
-
-
-# expect_error DESC CODE [REGEX]: that status, Content-Type application/json and a
-# body {"error": "..."} whose text matches the case-insensitive extended REGEX.
-expect_error() {
-    local desc=$1 code=$2 regex=${3:-.} problems=() msg ctype
-    [ "$STATUS" = "$code" ] || problems+=("status $STATUS, expected $code")
-    ctype=$(header Content-Type)
-    [[ $ctype == application/json* ]] || problems+=("Content-Type '$ctype', expected application/json")
-    if ! msg=$(json_get error <"$BODY") || [ -z "$msg" ]; then
-        problems+=("no {\"error\": ...} in the body")
-    elif ! grep -Eiq -- "$regex" <<<"$msg"; then
-        problems+=("the error does not mention /$regex/")
-    fi
-    [ ${#problems[@]} -eq 0 ]
-    verdict $? "$desc" "${problems[@]}" "body: $(head -c 300 "$BODY")" \
-        "$(head -c 300 "$WORK/.capture/curl.err")"
-}
-
 # register USER PASSWORD PUBKEY_FILE [CURL_ARGS...]: POST /api/register.
 register() {
     post_json /api/register "$(jobj username "$1" password "$2" public_key@ "$3")" "${@:4}"

@@ -17,36 +17,7 @@ export PYTHONUTF8=1
 . "$CLI_TESTS/server_lib.sh"
 [ -x "$PY" ] || { echo "test_serve_images.sh: $PY is needed" >&2; exit 1; }
 
-# ---- HTTP and JSON helpers beyond server_lib.sh's (response, expect_error, register, login:
-# variants of test_serve_accounts.sh's) ------------------------------------------------------
-
-
-
-
-
-
-# excerpt FILE: its first 300 bytes, without NUL bytes (bodies may be images).
-excerpt() { head -c 300 "$1" | tr -d '\000'; }
-response() { printf 'status %s, body: %s' "$STATUS" "$(excerpt "$BODY")"; }
-
-
-# expect_error DESC CODES [REGEX]: a status among CODES ("400" or "400|413"),
-# Content-Type application/json and {"error": "..."} matching REGEX.
-expect_error() {
-    local desc=$1 codes=$2 regex=${3:-.} problems=() msg ctype
-    [[ "|$codes|" == *"|$STATUS|"* ]] || problems+=("status $STATUS, expected $codes")
-    ctype=$(header Content-Type)
-    [[ $ctype == application/json* ]] || problems+=("Content-Type '$ctype', expected application/json")
-    if ! msg=$(json_get error <"$BODY") || [ -z "$msg" ]; then
-        problems+=("no {\"error\": ...} in the body")
-    elif ! grep -Eiq -- "$regex" <<<"$msg"; then
-        problems+=("the error does not mention /$regex/")
-    fi
-    [ ${#problems[@]} -eq 0 ]
-    verdict $? "$desc" "${problems[@]}" "body: $(excerpt "$BODY")" \
-        "$(head -c 300 "$WORK/.capture/curl.err")"
-}
-
+# ---- account helpers (variants of test_serve_accounts.sh's) ---------------------------------
 # register USER PASSWORD PUBKEY_FILE: POST /api/register.
 register() { post_json /api/register "$(jobj username "$1" password "$2" public_key@ "$3")"; }
 # login USER PASSWORD: POST /api/login; the token is in TOKEN.
@@ -379,6 +350,14 @@ expect_ok "... shroud verify -k carol.pub (RSA)" shroud verify -k carol.pub dl_c
 req GET "/images/$id_red" -H "If-None-Match: \"$id_red\""
 expect_status "If-None-Match: \"ID\": 304" 304
 check "... without a body" test ! -s "$BODY"
+assert_eq "... with the 200's Cache-Control" "$(header Cache-Control)" "public, max-age=31536000, immutable"
+assert_eq "... and its ETag" "$(header ETag)" "\"$id_red\""
+req GET "/images/$id_red" -H "If-None-Match: \"$id_a\", W/\"$id_red\""
+expect_status "If-None-Match: a list with the weak tag: 304" 304
+req GET "/images/$id_red" -H "If-None-Match: *"
+expect_status "If-None-Match: *: 304" 304
+req GET "/images/$id_red" -H "If-None-Match: \"$id_red"
+expect_status "If-None-Match: an unterminated tag: 200" 200
 req GET "/images/$id_red" -H "If-None-Match: \"$id_a\""
 expect_status "If-None-Match with another ETag: 200" 200
 assert_same_file "... the bytes" "$BODY" red.jpg
