@@ -31,6 +31,7 @@ int cmd_hide(int argc, char **argv);
 int cmd_reveal(int argc, char **argv);
 int cmd_capacity(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_remote(int argc, char **argv);
 
 /* ---- errors (errors.c) ---- */
 

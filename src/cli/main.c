@@ -24,6 +24,7 @@ static const command commands[] = {
     {"reveal", cmd_reveal, "find and decrypt a message hidden with 'hide'"},
     {"capacity", cmd_capacity, "how many bytes a cover image can hide"},
     {"serve", cmd_serve, "run the HTTPS server: web UI, accounts, gallery, hide/reveal"},
+    {"remote", cmd_remote, "the client of a shroud server: accounts, upload, list, get"},
 };
 
 static void usage(FILE *f)
