@@ -55,10 +55,6 @@ int http_respond(http_request *r, unsigned status, json_t *body, ...);
  * bytes of content_type, plus headers as for http_respond. */
 int http_respond_file(http_request *r, unsigned status, int fd, uint64_t size,
                       const char *content_type, ...);
-/* Answers with text (copied) of content_type, plus headers as for
- * http_respond. */
-int http_respond_text(http_request *r, unsigned status, const char *content_type, const char *text,
-                      ...);
 /* Answers with len bytes of data (copied) of content_type, plus headers as
  * for http_respond. */
 int http_respond_bytes(http_request *r, unsigned status, const char *content_type,

@@ -17,7 +17,8 @@ static void route_metrics(http_request *r)
         http_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
         return;
     }
-    http_respond_text(r, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", text, NULL);
+    http_respond_bytes(r, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", text,
+                       strlen(text), NULL);
     free(text);
 }
 

@@ -201,23 +201,6 @@ int http_respond_file(http_request *r, unsigned status, int fd, uint64_t size,
     return rc;
 }
 
-int http_respond_text(http_request *r, unsigned status, const char *content_type, const char *text,
-                      ...)
-{
-    size_t len = strlen(text);
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY);
-    if (!resp)
-        return -1;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    va_list ap;
-    va_start(ap, text);
-    int rc = queue(r, status, resp, len, ap);
-    va_end(ap);
-    return rc;
-}
-
 int http_respond_bytes(http_request *r, unsigned status, const char *content_type, const void *data,
                        size_t len, ...)
 {
