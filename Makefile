@@ -16,7 +16,13 @@ all: build
 deps:
 	@scripts/install-deps
 
-build: deps
+# The web UI's npm packages (@noble/hashes is embedded in the binary; playwright-core
+# drives the browser tests): installed when missing or older than the lock file.
+web/node_modules: web/package-lock.json | deps
+	npm ci --prefix web --no-audit --no-fund
+	touch web/node_modules
+
+build: deps web/node_modules
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
 
@@ -26,7 +32,7 @@ test: test-fast test-asan fuzz
 test-fast: build
 	ctest --test-dir $(BUILD) -j$(JOBS) --output-on-failure
 
-test-asan: deps
+test-asan: deps web/node_modules
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSHROUD_SANITIZE=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -44,7 +50,7 @@ demo: build
 install: build
 	cmake --install $(BUILD)
 
-bench: deps
+bench: deps web/node_modules
 	bench/envelope
 	bench/redact/run.sh
 	bench/stego/run.sh

@@ -22,7 +22,8 @@ static void route_metrics(http_request *r)
     free(text);
 }
 
-/* A path ending in '/' matches the paths one segment below it. */
+/* A path ending in '/' matches the paths one segment below it; one ending
+ * in "/" and a star every path below it, at any depth. */
 typedef struct {
     const char *method, *path;
     void (*handle)(http_request *r);
@@ -44,6 +45,10 @@ static const route table[] = {
     {"HEAD", "/images/", route_image_file},
     {"POST", "/api/stego/hide", route_stego_hide},
     {"POST", "/api/stego/reveal", route_stego_reveal},
+    {"GET", "/", route_web},
+    {"HEAD", "/", route_web},
+    {"GET", "/assets/*", route_web},
+    {"HEAD", "/assets/*", route_web},
 };
 
 #define N_ROUTES (sizeof table / sizeof table[0])
@@ -51,7 +56,9 @@ static const route table[] = {
 static int path_matches(const char *pattern, const char *path)
 {
     size_t n = strlen(pattern);
-    if (pattern[n - 1] != '/')
+    if (n >= 2 && pattern[n - 1] == '*' && pattern[n - 2] == '/')
+        return strncmp(pattern, path, n - 1) == 0 && path[n - 1];
+    if (pattern[n - 1] != '/' || n == 1)
         return strcmp(pattern, path) == 0;
     return strncmp(pattern, path, n) == 0 && path[n] && !strchr(path + n, '/');
 }

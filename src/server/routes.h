@@ -24,5 +24,7 @@ void route_image_file(http_request *r);
  * /api/stego/reveal (multipart in, JSON out). */
 void route_stego_hide(http_request *r);
 void route_stego_reveal(http_request *r);
+/* routes_web.c: / and /assets/... (GET, HEAD): the embedded web UI. */
+void route_web(http_request *r);
 
 #endif
