@@ -55,6 +55,7 @@ bench: deps web/node_modules
 	bench/redact/run.sh
 	bench/stego/run.sh
 	bench/detect/run.sh
+	bench/server/run.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
