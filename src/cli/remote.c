@@ -11,8 +11,7 @@
 
 #include "cli/cli.h"
 #include "cli/remote.h"
-
-#define JSON_ALLOC_HEADER 16 /* keeps malloc's alignment */
+#include "server/json_wipe.h"
 
 /* The options each subcommand may take. */
 enum {
@@ -240,28 +239,6 @@ static int parse_remote_opts(const remote_command *cmd, int argc, char **argv, r
 }
 
 /* jansson allocations that are wiped when freed: answers hold tokens. */
-static void *wiping_malloc(size_t n)
-{
-    if (n > SIZE_MAX - JSON_ALLOC_HEADER)
-        return NULL;
-    unsigned char *p = malloc(n + JSON_ALLOC_HEADER);
-    if (!p)
-        return NULL;
-    memcpy(p, &n, sizeof n);
-    return p + JSON_ALLOC_HEADER;
-}
-
-static void wiping_free(void *ptr)
-{
-    if (!ptr)
-        return;
-    unsigned char *p = (unsigned char *)ptr - JSON_ALLOC_HEADER;
-    size_t n;
-    memcpy(&n, p, sizeof n);
-    secret_wipe(ptr, n);
-    free(p);
-}
-
 static int run_command(const remote_command *cmd, const remote_opts *o)
 {
     remote_config config;
@@ -306,7 +283,7 @@ int cmd_remote(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         return fail("cannot start libcurl");
-    json_set_alloc_funcs(wiping_malloc, wiping_free);
+    json_wipe_install(); /* passwords and tokens travel in JSON */
     rc = run_command(cmd, &o);
     curl_global_cleanup();
     return rc;

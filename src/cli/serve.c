@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "server/blobs.h"
+#include "server/json_wipe.h"
 #include "server/server.h"
 #include "server/store.h"
 #include "server/tls_identity.h"
@@ -234,7 +235,9 @@ int cmd_serve(int argc, char **argv)
     serve_opts o;
     memset(&o, 0, sizeof o);
     int rc = parse_serve(argc, argv, &o);
-    if (rc == 0)
+    if (rc == 0) {
+        json_wipe_install(); /* passwords, tokens and revealed messages travel in JSON */
         rc = run_serve(&o);
+    }
     return rc < 0 ? 0 : rc;
 }

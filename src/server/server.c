@@ -169,11 +169,15 @@ int http_respond(http_request *r, unsigned status, json_t *body, ...)
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
     size_t len = text ? strlen(text) : 0;
+    json_malloc_t json_alloc;
+    json_free_t json_free; /* the text is jansson's: its free (which may wipe) */
+    json_get_alloc_funcs(&json_alloc, &json_free);
     struct MHD_Response *resp =
-        text ? MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE)
+        text ? MHD_create_response_from_buffer_with_free_callback(len, text, json_free)
              : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     if (!resp) {
-        free(text);
+        if (text)
+            json_free(text);
         return -1;
     }
     if (text)
