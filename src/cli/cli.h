@@ -30,6 +30,8 @@ int cmd_inspect(int argc, char **argv);
 int cmd_hide(int argc, char **argv);
 int cmd_reveal(int argc, char **argv);
 int cmd_capacity(int argc, char **argv);
+/* In shroud, serve and remote exec shroud-net (net_exec.c); in shroud-net
+ * they are the commands themselves (serve.c, remote.c). */
 int cmd_serve(int argc, char **argv);
 int cmd_remote(int argc, char **argv);
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `cmake --install` puts the command, both libraries, the header, shroud.pc and
-# the man page in place, and a program built with pkg-config against the
+# `cmake --install` puts the command (and shroud-net, which runs serve and
+# remote), both libraries, the header, shroud.pc and the man page in place, and a program built with pkg-config against the
 # installed copy works. Usage: test_install.sh BUILD_DIR
 set -euo pipefail
 build=$1
@@ -13,6 +13,7 @@ cmake --install "$build" --prefix "$prefix" >/dev/null
 libdir=$(cd "$prefix" && ls -d lib*/ | head -1)
 libdir=$prefix/${libdir%/}
 check test -x "$prefix/bin/shroud"
+check test -x "$prefix/libexec/shroud/shroud-net"
 check test -f "$prefix/include/shroud.h"
 check test -f "$libdir/libshroud.a"
 check test -L "$libdir/libshroud.so"
@@ -56,6 +57,11 @@ check cc -std=c11 ${TEST_CFLAGS:-} -o "$prefix/roundtrip" "$prefix/roundtrip.c" 
     $(pkg-config --cflags --libs shroud)
 check env LD_LIBRARY_PATH="$libdir" "$prefix/roundtrip"
 check "$prefix/bin/shroud" --version
+# serve and remote run shroud-net, found relative to the installed shroud
+check "$prefix/bin/shroud" serve --help >/dev/null
+check "$prefix/bin/shroud" remote --help >/dev/null
+# ... and the local commands load none of the server's libraries
+check test -z "$(ldd "$prefix/bin/shroud" | grep -E 'microhttpd|gnutls|sqlite|curl' || true)"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
