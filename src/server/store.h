@@ -1,9 +1,12 @@
 /*
  * store.h — where the server keeps its state (server layer).
  *
- * One interface, so the PostgreSQL store of a later step can stand beside
- * the SQLite one. Every function returns STORE_OK or a STORE_* code; the
- * store is safe to use from several threads. Timestamps are Unix seconds.
+ * One interface, two implementations: SQLite (store_sqlite.c, embedded,
+ * the default) and PostgreSQL (store_pg.c, libpq, for several server
+ * processes over one database). Both pass one test suite
+ * (tests/server/store_suite.c). Every function returns STORE_OK or a
+ * STORE_* code; the store is safe to use from several threads. Timestamps
+ * are Unix seconds.
  */
 #ifndef SHROUD_SERVER_STORE_H
 #define SHROUD_SERVER_STORE_H
@@ -33,6 +36,11 @@ typedef struct {
 /* Opens (creating) the SQLite database at path and brings its schema to the
  * current version. On failure returns STORE_ERROR with a reason in err. */
 int store_open_sqlite(const char *path, store **out, char *err, size_t err_len);
+/* Connects to PostgreSQL at url (a libpq URL or conninfo string:
+ * postgres://user@host/db) and brings its schema to the current version;
+ * several processes may do so at once. On failure returns STORE_ERROR with
+ * a reason in err (never the password). */
+int store_open_postgres(const char *url, store **out, char *err, size_t err_len);
 void store_close(store *s);
 
 int store_user_create(store *s, const char *name, const char *password_hash, const char *public_key,
@@ -79,5 +87,39 @@ int store_image_get(store *s, const char *id, store_image *out);
 int store_image_list(store *s, int64_t offset, int64_t limit, store_image **out, size_t *n,
                      int64_t *total);
 int store_image_delete(store *s, const char *id);
+
+/* ---- for implementations ----
+ * An implementation embeds `store` as the first member of its own struct,
+ * points ops at its table and returns &its->base from its opener. The
+ * store_* functions above dispatch through ops (store_dispatch.c), which
+ * every implementation fills completely. */
+
+typedef struct {
+    void (*close)(store *s);
+    int (*user_create)(store *s, const char *name, const char *password_hash,
+                       const char *public_key, int64_t now);
+    int (*user_by_name)(store *s, const char *name, store_user *out);
+    int (*user_by_id)(store *s, int64_t id, store_user *out);
+    int (*session_create)(store *s, const uint8_t hash[STORE_TOKEN_HASH_BYTES], int64_t user_id,
+                          int64_t expires);
+    int (*session_user)(store *s, const uint8_t hash[STORE_TOKEN_HASH_BYTES], int64_t now,
+                        int64_t *user_id);
+    int (*session_delete)(store *s, const uint8_t hash[STORE_TOKEN_HASH_BYTES]);
+    int (*failure_add)(store *s, const char *key, int64_t now, int64_t window, int64_t *count,
+                       int64_t *window_start);
+    int (*failure_get)(store *s, const char *key, int64_t *count, int64_t *window_start);
+    int (*failure_clear)(store *s, const char *key);
+    int (*failure_undo)(store *s, const char *key);
+    int (*image_add)(store *s, const store_image *img);
+    int (*image_get)(store *s, const char *id, store_image *out);
+    /* Called with offset >= 0 and limit >= 0 only. */
+    int (*image_list)(store *s, int64_t offset, int64_t limit, store_image **out, size_t *n,
+                      int64_t *total);
+    int (*image_delete)(store *s, const char *id);
+} store_ops;
+
+struct store {
+    const store_ops *ops;
+};
 
 #endif

@@ -7,9 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct store {
+typedef struct {
+    store base; /* first: a store * points at the sqlite_store */
     sqlite3 *db;
-};
+} sqlite_store;
+
+static sqlite3 *db_of(store *s)
+{
+    return ((sqlite_store *)s)->db;
+}
+
+static const store_ops sqlite_ops;
 
 /* Schema steps; step i brings user_version from i to i + 1. */
 static const char *const migrations[] = {
@@ -29,7 +37,7 @@ static const char *const migrations[] = {
 
 static int db_fail(store *s, const char *what)
 {
-    fprintf(stderr, "shroud serve: database: %s: %s\n", what, sqlite3_errmsg(s->db));
+    fprintf(stderr, "shroud serve: database: %s: %s\n", what, sqlite3_errmsg(db_of(s)));
     return STORE_ERROR;
 }
 
@@ -72,16 +80,17 @@ fail:
 
 int store_open_sqlite(const char *path, store **out, char *err, size_t err_len)
 {
-    store *s = calloc(1, sizeof *s);
+    sqlite_store *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(err, err_len, "out of memory");
         return STORE_ERROR;
     }
+    s->base.ops = &sqlite_ops;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
     if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
         snprintf(err, err_len, "cannot open %s: %s", path,
                  s->db ? sqlite3_errmsg(s->db) : "out of memory");
-        store_close(s);
+        store_close(&s->base);
         return STORE_ERROR;
     }
     sqlite3_busy_timeout(s->db, 5000);
@@ -90,30 +99,28 @@ int store_open_sqlite(const char *path, store **out, char *err, size_t err_len)
                      " PRAGMA foreign_keys = ON;",
                      NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, err_len, "cannot set up %s: %s", path, sqlite3_errmsg(s->db));
-        store_close(s);
+        store_close(&s->base);
         return STORE_ERROR;
     }
     if (migrate(s->db, err, err_len) != STORE_OK) {
-        store_close(s);
+        store_close(&s->base);
         return STORE_ERROR;
     }
-    *out = s;
+    *out = &s->base;
     return STORE_OK;
 }
 
-void store_close(store *s)
+static void sqlite_close(store *s)
 {
-    if (!s)
-        return;
-    sqlite3_close(s->db);
+    sqlite3_close(db_of(s));
     free(s);
 }
 
 /* Prepares sql; STORE_ERROR (logged) on failure. */
 static int prepare(store *s, const char *sql, sqlite3_stmt **st)
 {
-    return sqlite3_prepare_v2(s->db, sql, -1, st, NULL) == SQLITE_OK ? STORE_OK
-                                                                     : db_fail(s, "prepare");
+    return sqlite3_prepare_v2(db_of(s), sql, -1, st, NULL) == SQLITE_OK ? STORE_OK
+                                                                        : db_fail(s, "prepare");
 }
 
 /* Steps a statement that returns no row. */
@@ -142,8 +149,8 @@ static int delete_returning(store *s, sqlite3_stmt *st, const char *what)
     return found ? STORE_OK : STORE_NOT_FOUND;
 }
 
-int store_user_create(store *s, const char *name, const char *password_hash, const char *public_key,
-                      int64_t now)
+static int sqlite_user_create(store *s, const char *name, const char *password_hash,
+                              const char *public_key, int64_t now)
 {
     sqlite3_stmt *st;
     if (prepare(s,
@@ -183,7 +190,7 @@ static int read_user(store *s, sqlite3_stmt *st, store_user *out)
     return rc;
 }
 
-int store_user_by_name(store *s, const char *name, store_user *out)
+static int sqlite_user_by_name(store *s, const char *name, store_user *out)
 {
     sqlite3_stmt *st;
     if (prepare(s, "SELECT id, name, password_hash, public_key FROM users WHERE name = ?", &st))
@@ -192,7 +199,7 @@ int store_user_by_name(store *s, const char *name, store_user *out)
     return read_user(s, st, out);
 }
 
-int store_user_by_id(store *s, int64_t id, store_user *out)
+static int sqlite_user_by_id(store *s, int64_t id, store_user *out)
 {
     sqlite3_stmt *st;
     if (prepare(s, "SELECT id, name, password_hash, public_key FROM users WHERE id = ?", &st))
@@ -201,17 +208,8 @@ int store_user_by_id(store *s, int64_t id, store_user *out)
     return read_user(s, st, out);
 }
 
-void store_user_clear(store_user *u)
-{
-    if (!u)
-        return;
-    free(u->password_hash);
-    free(u->public_key);
-    memset(u, 0, sizeof *u);
-}
-
-int store_session_create(store *s, const uint8_t hash[STORE_TOKEN_HASH_BYTES], int64_t user_id,
-                         int64_t expires)
+static int sqlite_session_create(store *s, const uint8_t hash[STORE_TOKEN_HASH_BYTES],
+                                 int64_t user_id, int64_t expires)
 {
     sqlite3_stmt *st;
     if (prepare(s, "INSERT INTO sessions (token_hash, user_id, expires) VALUES (?, ?, ?)", &st))
@@ -222,8 +220,8 @@ int store_session_create(store *s, const uint8_t hash[STORE_TOKEN_HASH_BYTES], i
     return exec_done(s, st, "create session");
 }
 
-int store_session_user(store *s, const uint8_t hash[STORE_TOKEN_HASH_BYTES], int64_t now,
-                       int64_t *user_id)
+static int sqlite_session_user(store *s, const uint8_t hash[STORE_TOKEN_HASH_BYTES], int64_t now,
+                               int64_t *user_id)
 {
     sqlite3_stmt *st;
     if (prepare(s, "SELECT user_id FROM sessions WHERE token_hash = ? AND expires > ?", &st))
@@ -239,7 +237,7 @@ int store_session_user(store *s, const uint8_t hash[STORE_TOKEN_HASH_BYTES], int
                                : db_fail(s, "session");
 }
 
-int store_session_delete(store *s, const uint8_t hash[STORE_TOKEN_HASH_BYTES])
+static int sqlite_session_delete(store *s, const uint8_t hash[STORE_TOKEN_HASH_BYTES])
 {
     sqlite3_stmt *st;
     if (prepare(s, "DELETE FROM sessions WHERE token_hash = ? RETURNING user_id", &st))
@@ -248,7 +246,7 @@ int store_session_delete(store *s, const uint8_t hash[STORE_TOKEN_HASH_BYTES])
     return delete_returning(s, st, "delete session");
 }
 
-int store_failure_get(store *s, const char *key, int64_t *count, int64_t *window_start)
+static int sqlite_failure_get(store *s, const char *key, int64_t *count, int64_t *window_start)
 {
     sqlite3_stmt *st;
     if (prepare(s, "SELECT count, window_start FROM login_failures WHERE key = ?", &st))
@@ -261,8 +259,8 @@ int store_failure_get(store *s, const char *key, int64_t *count, int64_t *window
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : db_fail(s, "read failures");
 }
 
-int store_failure_add(store *s, const char *key, int64_t now, int64_t window, int64_t *count,
-                      int64_t *window_start)
+static int sqlite_failure_add(store *s, const char *key, int64_t now, int64_t window,
+                              int64_t *count, int64_t *window_start)
 {
     sqlite3_stmt *st;
     /* One statement, counting and reading back together: with several
@@ -289,7 +287,7 @@ int store_failure_add(store *s, const char *key, int64_t now, int64_t window, in
     return rc == SQLITE_DONE ? STORE_OK : db_fail(s, "count a failure");
 }
 
-int store_failure_clear(store *s, const char *key)
+static int sqlite_failure_clear(store *s, const char *key)
 {
     sqlite3_stmt *st;
     if (prepare(s, "DELETE FROM login_failures WHERE key = ?", &st))
@@ -298,7 +296,7 @@ int store_failure_clear(store *s, const char *key)
     return exec_done(s, st, "clear failures");
 }
 
-int store_failure_undo(store *s, const char *key)
+static int sqlite_failure_undo(store *s, const char *key)
 {
     sqlite3_stmt *st;
     if (prepare(s, "UPDATE login_failures SET count = max(count - 1, 0) WHERE key = ?", &st))
@@ -307,7 +305,7 @@ int store_failure_undo(store *s, const char *key)
     return exec_done(s, st, "undo a failure");
 }
 
-int store_image_add(store *s, const store_image *img)
+static int sqlite_image_add(store *s, const store_image *img)
 {
     sqlite3_stmt *st;
     if (prepare(s,
@@ -343,7 +341,7 @@ static void read_image_row(sqlite3_stmt *st, store_image *out)
     out->created = sqlite3_column_int64(st, 8);
 }
 
-int store_image_get(store *s, const char *id, store_image *out)
+static int sqlite_image_get(store *s, const char *id, store_image *out)
 {
     sqlite3_stmt *st;
     if (prepare(s,
@@ -359,8 +357,8 @@ int store_image_get(store *s, const char *id, store_image *out)
     return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : db_fail(s, "image");
 }
 
-int store_image_list(store *s, int64_t offset, int64_t limit, store_image **out, size_t *n,
-                     int64_t *total)
+static int sqlite_image_list(store *s, int64_t offset, int64_t limit, store_image **out, size_t *n,
+                             int64_t *total)
 {
     *out = NULL;
     *n = 0;
@@ -394,7 +392,7 @@ int store_image_list(store *s, int64_t offset, int64_t limit, store_image **out,
     return STORE_OK;
 }
 
-int store_image_delete(store *s, const char *id)
+static int sqlite_image_delete(store *s, const char *id)
 {
     sqlite3_stmt *st;
     if (prepare(s, "DELETE FROM images WHERE id = ? RETURNING id", &st))
@@ -402,3 +400,21 @@ int store_image_delete(store *s, const char *id)
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     return delete_returning(s, st, "delete image");
 }
+
+static const store_ops sqlite_ops = {
+    .close = sqlite_close,
+    .user_create = sqlite_user_create,
+    .user_by_name = sqlite_user_by_name,
+    .user_by_id = sqlite_user_by_id,
+    .session_create = sqlite_session_create,
+    .session_user = sqlite_session_user,
+    .session_delete = sqlite_session_delete,
+    .failure_add = sqlite_failure_add,
+    .failure_get = sqlite_failure_get,
+    .failure_clear = sqlite_failure_clear,
+    .failure_undo = sqlite_failure_undo,
+    .image_add = sqlite_image_add,
+    .image_get = sqlite_image_get,
+    .image_list = sqlite_image_list,
+    .image_delete = sqlite_image_delete,
+};
