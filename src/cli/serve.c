@@ -1,6 +1,7 @@
 /* serve.c — shroud serve: the HTTPS server on its embedded defaults. */
 #include <errno.h>
 #include <getopt.h>
+#include <libpq-fe.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,9 +18,10 @@
 #define DEFAULT_SESSION_TTL (7 * 24 * 3600)
 
 static const char serve_help[] =
-    "Usage: shroud serve [--listen HOST:PORT] [--data DIR] [--db sqlite:PATH]\n"
-    "                    [--tls-cert F --tls-key F | --no-tls] [--max-upload BYTES]\n"
-    "                    [--threads N] [--session-ttl SECONDS]\n"
+    "Usage: shroud serve [--listen HOST:PORT] [--data DIR]\n"
+    "                    [--db sqlite:PATH | --db postgres://USER@HOST:PORT/DB]\n"
+    "                    [--blobs DIR] [--tls-cert F --tls-key F | --no-tls]\n"
+    "                    [--max-upload BYTES] [--threads N] [--session-ttl SECONDS]\n"
     "\n"
     "Runs shroud's HTTPS server until SIGINT (Ctrl-C) or SIGTERM, then finishes the\n"
     "requests in progress and exits 0. With no options: 127.0.0.1:8443, data in\n"
@@ -29,9 +31,12 @@ static const char serve_help[] =
     "(curl --pinnedpubkey sha256//...). One access-log line per request follows on\n"
     "standard output.\n"
     "Accounts and the gallery live in DIR/shroud.db (SQLite; --db elsewhere), image\n"
-    "files in DIR/images/. It serves the web UI at /, the JSON API under /api/\n"
-    "(accounts, signed image uploads, the public gallery, stateless hide/reveal),\n"
-    "/images/ID, /healthz and /metrics. The API: docs/API.md, docs/openapi.yaml.\n"
+    "files in DIR/images/. With --db postgres://... both live in PostgreSQL (images\n"
+    "in its table blobs), so several servers can share them; --blobs DIR keeps the\n"
+    "images in a directory instead. The banner says where images live.\n"
+    "It serves the web UI at /, the JSON API under /api/ (accounts, signed image\n"
+    "uploads, the public gallery, stateless hide/reveal), /images/ID, /healthz and\n"
+    "/metrics. The API: docs/API.md, docs/openapi.yaml.\n"
     "\n"
     "Options:\n"
     "      --listen HOST:PORT   address to listen on (default " SERVER_DEFAULT_LISTEN "; port 0:\n"
@@ -39,6 +44,11 @@ static const char serve_help[] =
     "      --data DIR           data directory (default ./" SERVER_DEFAULT_DATA ")\n"
     "      --db sqlite:PATH     the database file (default DIR/shroud.db; a plain PATH\n"
     "                           works too)\n"
+    "      --db postgres://USER@HOST:PORT/DB  a PostgreSQL database (postgresql://\n"
+    "                           too; libpq's URL syntax). Give the password in\n"
+    "                           PGPASSWORD or ~/.pgpass: others see the URL\n"
+    "      --blobs DIR          keep image files in DIR (default: images/ in the data\n"
+    "                           directory with SQLite, the database with PostgreSQL)\n"
     "      --tls-cert FILE      PEM certificate (chain) to serve instead of the made one\n"
     "      --tls-key FILE       its PEM private key (unencrypted)\n"
     "      --no-tls             plain HTTP (behind a TLS-terminating proxy only)\n"
@@ -48,7 +58,7 @@ static const char serve_help[] =
     "  -h, --help               show this help\n";
 
 typedef struct {
-    const char *listen, *data, *db, *cert, *key;
+    const char *listen, *data, *db, *pg_url, *blobs_dir, *cert, *key;
     int no_tls;
     unsigned long max_upload, threads, session_ttl;
 } serve_opts;
@@ -57,6 +67,7 @@ enum {
     OPT_LISTEN = 256,
     OPT_DATA,
     OPT_DB,
+    OPT_BLOBS,
     OPT_CERT,
     OPT_KEY,
     OPT_NO_TLS,
@@ -71,6 +82,7 @@ static int parse_serve(int argc, char **argv, serve_opts *o)
         {"listen", required_argument, NULL, OPT_LISTEN},
         {"data", required_argument, NULL, OPT_DATA},
         {"db", required_argument, NULL, OPT_DB},
+        {"blobs", required_argument, NULL, OPT_BLOBS},
         {"tls-cert", required_argument, NULL, OPT_CERT},
         {"tls-key", required_argument, NULL, OPT_KEY},
         {"no-tls", no_argument, NULL, OPT_NO_TLS},
@@ -95,13 +107,20 @@ static int parse_serve(int argc, char **argv, serve_opts *o)
             o->data = optarg;
             break;
         case OPT_DB:
+            o->db = o->pg_url = NULL; /* the last --db counts */
             if (strncmp(optarg, "postgres://", 11) == 0 ||
-                strncmp(optarg, "postgresql://", 13) == 0)
-                return usage_error("serve",
-                                   "PostgreSQL is not supported yet: use --db sqlite:PATH");
+                strncmp(optarg, "postgresql://", 13) == 0) {
+                o->pg_url = optarg;
+                break;
+            }
             o->db = strncmp(optarg, "sqlite:", 7) == 0 ? optarg + 7 : optarg;
             if (!o->db[0])
                 return usage_error("serve", "--db sqlite:PATH needs a PATH");
+            break;
+        case OPT_BLOBS:
+            if (!optarg[0])
+                return usage_error("serve", "--blobs takes a directory, not ''");
+            o->blobs_dir = optarg;
             break;
         case OPT_CERT:
             o->cert = optarg;
@@ -156,7 +175,31 @@ static int wait_for_stop(const sigset_t *set)
     return sig;
 }
 
-static void banner(const serve_opts *o, const tls_identity *id, unsigned port)
+/* url without its password, for the banner: postgresql://USER@HOST:PORT/DB
+ * (the parts libpq reads from it). */
+static void url_for_display(const char *url, char *out, size_t len)
+{
+    const char *user = "", *host = "", *port = "", *dbname = "";
+    PQconninfoOption *opts = PQconninfoParse(url, NULL);
+    for (PQconninfoOption *op = opts; op && op->keyword; op++) {
+        if (!op->val)
+            continue;
+        if (strcmp(op->keyword, "user") == 0)
+            user = op->val;
+        else if (strcmp(op->keyword, "host") == 0)
+            host = op->val;
+        else if (strcmp(op->keyword, "port") == 0)
+            port = op->val;
+        else if (strcmp(op->keyword, "dbname") == 0)
+            dbname = op->val;
+    }
+    snprintf(out, len, "postgresql://%s%s%s%s%s/%s", user, user[0] ? "@" : "", host,
+             port[0] ? ":" : "", port, dbname);
+    PQconninfoFree(opts);
+}
+
+static void banner(const serve_opts *o, const tls_identity *id, unsigned port,
+                   const char *images_dir)
 {
     char host[256];
     const char *colon = strrchr(o->listen, ':');
@@ -167,10 +210,17 @@ static void banner(const serve_opts *o, const tls_identity *id, unsigned port)
                id->created ? " (made on this start)" : "");
         printf("  pin %s (curl --pinnedpubkey; shroud remote pins it on first use)\n", id->pin);
     }
-    if (o->db)
-        printf("  data in %s, database %s; stop with Ctrl-C or SIGTERM\n", o->data, o->db);
+    char db[512];
+    if (o->pg_url)
+        url_for_display(o->pg_url, db, sizeof db);
+    if (o->pg_url || o->db)
+        printf("  data in %s, database %s\n", o->data, o->pg_url ? db : o->db);
     else
-        printf("  data in %s; stop with Ctrl-C or SIGTERM\n", o->data);
+        printf("  data in %s\n", o->data);
+    if (images_dir)
+        printf("  images in %s; stop with Ctrl-C or SIGTERM\n", images_dir);
+    else
+        printf("  images in PostgreSQL (table blobs); stop with Ctrl-C or SIGTERM\n");
     fflush(stdout);
 }
 
@@ -189,17 +239,25 @@ static int run_serve(const serve_opts *o)
     else
         snprintf(db_path, sizeof db_path, "%s/shroud.db", o->data);
     store *db = NULL;
-    if (store_open_sqlite(db_path, &db, err, sizeof err) != STORE_OK) {
+    int opened = o->pg_url ? store_open_postgres(o->pg_url, &db, err, sizeof err)
+                           : store_open_sqlite(db_path, &db, err, sizeof err);
+    if (opened != STORE_OK) {
         tls_identity_free(&id);
         return fail("%s", err);
     }
+    /* Images: --blobs DIR, else PostgreSQL with PostgreSQL, else DATA/images. */
     char images_dir[4200];
-    snprintf(images_dir, sizeof images_dir, "%s/images", o->data);
-    int e = blobs_open(images_dir);
-    if (e) {
+    if (o->blobs_dir)
+        snprintf(images_dir, sizeof images_dir, "%s", o->blobs_dir);
+    else
+        snprintf(images_dir, sizeof images_dir, "%s/images", o->data);
+    int in_dir = o->blobs_dir || !o->pg_url;
+    blobs *images = NULL;
+    if ((in_dir ? blobs_open_dir(images_dir, &images, err, sizeof err)
+                : blobs_open_postgres(o->pg_url, &images, err, sizeof err)) != 0) {
         store_close(db);
         tls_identity_free(&id);
-        return fail("cannot prepare %s: %s", images_dir, strerror(e));
+        return fail("%s", err);
     }
     sigset_t set;
     sigemptyset(&set);
@@ -207,24 +265,24 @@ static int run_serve(const serve_opts *o)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* before the server's threads start */
     setvbuf(stdout, NULL, _IOLBF, 0);
-    server_config cfg = {
-        .listen = o->listen,
-        .cert_pem = o->no_tls ? NULL : id.cert_pem,
-        .key_pem = o->no_tls ? NULL : id.key_pem,
-        .max_upload = o->max_upload,
-        .threads = (unsigned)o->threads,
-        .access_log = stdout,
-        .app = {db, (int64_t)o->session_ttl, !o->no_tls, images_dir, o->max_upload}};
+    server_config cfg = {.listen = o->listen,
+                         .cert_pem = o->no_tls ? NULL : id.cert_pem,
+                         .key_pem = o->no_tls ? NULL : id.key_pem,
+                         .max_upload = o->max_upload,
+                         .threads = (unsigned)o->threads,
+                         .access_log = stdout,
+                         .app = {db, (int64_t)o->session_ttl, !o->no_tls, images, o->max_upload}};
     server *s = NULL;
     int rc = server_start(&cfg, &s, err, sizeof err) == 0 ? 0 : fail("%s", err);
     if (!rc) {
-        banner(o, &id, server_port(s));
+        banner(o, &id, server_port(s), in_dir ? images_dir : NULL);
         int sig = wait_for_stop(&set);
         fprintf(stderr, "shroud serve: %s: finishing the requests in progress\n",
                 sig == SIGINT ? "SIGINT" : "SIGTERM");
         server_stop(s);
         fprintf(stderr, "shroud serve: stopped\n");
     }
+    blobs_close(images);
     store_close(db);
     tls_identity_free(&id);
     return rc;

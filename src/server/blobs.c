@@ -1,4 +1,6 @@
-/* blobs.c — content-addressed image files, written atomically. */
+/* blobs.c — the blobs_* functions (dispatching to an implementation, see
+ * blobs.h) and the directory implementation: content-addressed files,
+ * written atomically. */
 #include "server/blobs.h"
 
 #include <dirent.h>
@@ -14,24 +16,14 @@
 #include "shroud.h"
 
 #define TMP_PREFIX ".tmp-"
+#define PATH_CHARS 4200
 
-int blobs_open(const char *dir)
+/* ---- the public functions ---- */
+
+void blobs_close(blobs *b)
 {
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-        return errno;
-    DIR *d = opendir(dir);
-    if (!d)
-        return errno;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (strncmp(e->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) != 0)
-            continue;
-        char path[4200];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        unlink(path); /* an upload a crash interrupted */
-    }
-    closedir(d);
-    return 0;
+    if (b)
+        b->ops->close(b);
 }
 
 int blobs_id(const uint8_t *data, size_t len, char id[BLOB_ID_CHARS + 1])
@@ -53,6 +45,91 @@ int blobs_valid_id(const char *id)
     return i == BLOB_ID_CHARS;
 }
 
+int blobs_put(blobs *b, const char *id, const uint8_t *data, size_t len)
+{
+    return blobs_valid_id(id) ? b->ops->put(b, id, data, len) : EINVAL;
+}
+
+int blobs_get(blobs *b, const char *id, blob_content *out)
+{
+    out->fd = -1;
+    out->data = NULL;
+    out->size = 0;
+    return blobs_valid_id(id) ? b->ops->get(b, id, out) : ENOENT;
+}
+
+void blob_content_clear(blob_content *c)
+{
+    if (c->fd >= 0)
+        close(c->fd);
+    free(c->data);
+    c->fd = -1;
+    c->data = NULL;
+    c->size = 0;
+}
+
+int blobs_remove(blobs *b, const char *id)
+{
+    return blobs_valid_id(id) ? b->ops->remove(b, id) : ENOENT;
+}
+
+/* ---- the directory ---- */
+
+typedef struct {
+    blobs base; /* first: a blobs * points at the dir_blobs */
+    char dir[PATH_CHARS];
+} dir_blobs;
+
+static const blobs_ops dir_ops;
+
+static const char *dir_of(blobs *b)
+{
+    return ((dir_blobs *)b)->dir;
+}
+
+int blobs_open_dir(const char *dir, blobs **out, char *err, size_t err_len)
+{
+    *out = NULL;
+    if (strlen(dir) + 1 + BLOB_ID_CHARS >= PATH_CHARS) {
+        snprintf(err, err_len, "the image directory's path is too long: %.64s...", dir);
+        return ENAMETOOLONG;
+    }
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        int e = errno;
+        snprintf(err, err_len, "cannot create the image directory %s: %s", dir, strerror(e));
+        return e;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        int e = errno;
+        snprintf(err, err_len, "cannot open the image directory %s: %s", dir, strerror(e));
+        return e;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) != 0)
+            continue;
+        char path[PATH_CHARS + 256];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path); /* an upload a crash interrupted */
+    }
+    closedir(d);
+    dir_blobs *b = calloc(1, sizeof *b);
+    if (!b) {
+        snprintf(err, err_len, "out of memory");
+        return ENOMEM;
+    }
+    b->base.ops = &dir_ops;
+    snprintf(b->dir, sizeof b->dir, "%s", dir);
+    *out = &b->base;
+    return 0;
+}
+
+static void dir_close(blobs *b)
+{
+    free(b);
+}
+
 static int sync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -63,9 +140,10 @@ static int sync_dir(const char *dir)
     return e;
 }
 
-int blobs_put(const char *dir, const char *id, const uint8_t *data, size_t len)
+static int dir_put(blobs *b, const char *id, const uint8_t *data, size_t len)
 {
-    char final[4200], tmp[4200];
+    const char *dir = dir_of(b);
+    char final[PATH_CHARS + 80], tmp[PATH_CHARS + 80];
     snprintf(final, sizeof final, "%s/%s", dir, id);
     if (access(final, F_OK) == 0)
         return 0; /* the same bytes are already there */
@@ -94,26 +172,30 @@ int blobs_put(const char *dir, const char *id, const uint8_t *data, size_t len)
     return sync_dir(dir);
 }
 
-int blobs_open_file(const char *dir, const char *id, uint64_t *size)
+static int dir_get(blobs *b, const char *id, blob_content *out)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, id);
+    char path[PATH_CHARS + 80];
+    snprintf(path, sizeof path, "%s/%s", dir_of(b), id);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return ENOENT;
     }
-    *size = (uint64_t)st.st_size;
-    return fd;
+    out->fd = fd;
+    out->size = (uint64_t)st.st_size;
+    return 0;
 }
 
-int blobs_remove(const char *dir, const char *id)
+static int dir_remove(blobs *b, const char *id)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, id);
+    char path[PATH_CHARS + 80];
+    snprintf(path, sizeof path, "%s/%s", dir_of(b), id);
     if (unlink(path) != 0)
         return errno;
-    return sync_dir(dir);
+    return sync_dir(dir_of(b));
 }
+
+static const blobs_ops dir_ops = {dir_close, dir_put, dir_get, dir_remove};

@@ -1,10 +1,16 @@
 /*
- * blobs.h — image files stored by content (server layer).
+ * blobs.h — image bytes stored by content (server layer).
  *
- * DIR/<id>, id = SHA-256 of the bytes in lowercase hex. A file appears
- * only complete: written to DIR/.tmp-*, fsynced, renamed, and the directory
+ * One interface, two implementations. The directory (blobs.c) keeps
+ * DIR/<id>, id = SHA-256 of the bytes in lowercase hex; a file appears only
+ * complete: written to DIR/.tmp-*, fsynced, renamed, and the directory
  * fsynced, so a crash leaves either nothing or the whole file (and at most a
- * .tmp- file, removed at the next start).
+ * .tmp- file, removed at the next open). PostgreSQL (blobs_pg.c) keeps one
+ * row per id in the table blobs; a row is inserted by one statement, so a
+ * crash leaves either no row or the whole image. Either way the image's
+ * store row (store.h) is added only after blobs_put succeeded and removed
+ * before blobs_remove: nothing lists bytes that are not all there. Every
+ * function is safe to use from several threads.
  */
 #ifndef SHROUD_SERVER_BLOBS_H
 #define SHROUD_SERVER_BLOBS_H
@@ -14,18 +20,54 @@
 
 #define BLOB_ID_CHARS 64
 
-/* Creates dir (0700) if needed and removes leftover temporary files:
- * 0, or an errno. */
-int blobs_open(const char *dir);
+typedef struct blobs blobs;
+
+/* Creates dir (0700) if needed and removes leftover temporary files: 0, or
+ * an errno with a reason in err. */
+int blobs_open_dir(const char *dir, blobs **out, char *err, size_t err_len);
+/* Connects to PostgreSQL at url (as store_open_postgres) and creates the
+ * table blobs if needed (several processes may do so at once): 0, or -1
+ * with a reason in err (never the password). */
+int blobs_open_postgres(const char *url, blobs **out, char *err, size_t err_len);
+void blobs_close(blobs *b);
+
 /* The id of data: SHA-256, lowercase hex. */
 int blobs_id(const uint8_t *data, size_t len, char id[BLOB_ID_CHARS + 1]);
 /* 1 if id is 64 lowercase hex digits. */
 int blobs_valid_id(const char *id);
-/* Stores data under id (replacing nothing if it is already there): 0 or an errno. */
-int blobs_put(const char *dir, const char *id, const uint8_t *data, size_t len);
-/* Opens the file of id for reading: a descriptor and its size, or -1. */
-int blobs_open_file(const char *dir, const char *id, uint64_t *size);
-/* Removes the file of id: 0 or an errno (ENOENT included). */
-int blobs_remove(const char *dir, const char *id);
+
+/* Stores data under id (replacing nothing if it is already there): 0 or an
+ * errno (EIO when the database failed; logged on stderr). */
+int blobs_put(blobs *b, const char *id, const uint8_t *data, size_t len);
+
+/* The bytes of one blob: in a file (fd >= 0, which the caller closes) or
+ * in memory (fd == -1, data freed by the caller with free()). */
+typedef struct {
+    int fd;
+    uint8_t *data;
+    uint64_t size;
+} blob_content;
+
+/* Reads the blob of id: 0, ENOENT when there is none, or an errno. */
+int blobs_get(blobs *b, const char *id, blob_content *out);
+/* Releases what blobs_get returned (fd closed, data freed). */
+void blob_content_clear(blob_content *c);
+/* Removes the blob of id: 0 or an errno (ENOENT included). */
+int blobs_remove(blobs *b, const char *id);
+
+/* ---- for implementations ----
+ * An implementation embeds `blobs` as the first member of its own struct,
+ * points ops at its table and returns &its->base from its opener. */
+
+typedef struct {
+    void (*close)(blobs *b);
+    int (*put)(blobs *b, const char *id, const uint8_t *data, size_t len);
+    int (*get)(blobs *b, const char *id, blob_content *out);
+    int (*remove)(blobs *b, const char *id);
+} blobs_ops;
+
+struct blobs {
+    const blobs_ops *ops;
+};
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "server/blobs.h"
 #include "server/metrics.h"
 #include "server/store.h"
 
@@ -18,14 +19,14 @@
 #define HTTP_DRAIN_MAX (1024u * 1024u) /* larger bodies are refused unread */
 #define HTTP_ADDR_MAX 46
 
-/* What every route may use: the store and the settings. */
+/* What every route may use: the store, the image bytes and the settings. */
 typedef struct {
     store *store;
-    int64_t session_ttl;    /* seconds */
-    int tls;                /* cookies get Secure */
-    const char *images_dir; /* blobs.h */
-    size_t max_upload;      /* bytes of an image upload */
-    metrics *metrics;       /* counters for /metrics (owned by the server) */
+    int64_t session_ttl; /* seconds */
+    int tls;             /* cookies get Secure */
+    blobs *images;       /* the image bytes (blobs.h) */
+    size_t max_upload;   /* bytes of an image upload */
+    metrics *metrics;    /* counters for /metrics (owned by the server) */
 } server_app;
 
 /* Request bodies: the image upload and the stego routes take up to

@@ -1,9 +1,13 @@
 /* routes_images.c — upload, gallery, metadata, download, delete. */
+#define _GNU_SOURCE /* memfd_create */
+#include <errno.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "server/blobs.h"
 #include "server/routes.h"
@@ -116,10 +120,10 @@ static void upload(http_request *r)
                 http_respond(r, MHD_HTTP_OK, image_json(&existing), NULL);
             else
                 http_error(r, MHD_HTTP_CONFLICT, "this file is already stored");
-        } else if (rc != STORE_OK || blobs_put(app->images_dir, img.id, data, len) != 0) {
+        } else if (rc != STORE_OK || blobs_put(app->images, img.id, data, len) != 0) {
             http_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot store the image");
         } else {
-            /* The file is complete and synced before the row makes it visible. */
+            /* The bytes are complete and durable before the row makes them visible. */
             rc = store_image_add(app->store, &img);
             if (rc == STORE_OK) {
                 metrics_upload(app->metrics);
@@ -223,12 +227,33 @@ void route_image(http_request *r)
         http_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "the database failed");
         return;
     }
-    blobs_remove(app->images_dir, img.id);
+    blobs_remove(app->images, img.id);
     http_respond(r, MHD_HTTP_NO_CONTENT, NULL, NULL);
 }
 
 /* An image's bytes never change under its id (the id is their hash). */
 #define IMAGE_CACHE_CONTROL "public, max-age=31536000, immutable"
+
+/* Moves c's bytes (c->data, freed) into an anonymous in-memory file and
+ * returns its descriptor; -1 on failure. The same response
+ * code as for image files then serves them, with the same headers. */
+static int memory_file(blob_content *c)
+{
+    int fd = memfd_create("shroud-image", MFD_CLOEXEC);
+    int e = fd < 0;
+    for (size_t done = 0; !e && done < c->size;) {
+        ssize_t n = write(fd, c->data + done, (size_t)c->size - done);
+        if (n < 0 && errno != EINTR)
+            e = 1;
+        else if (n > 0)
+            done += (size_t)n;
+    }
+    free(c->data);
+    c->data = NULL;
+    if (e && fd >= 0)
+        close(fd);
+    return e ? -1 : fd;
+}
 
 void route_image_file(http_request *r)
 {
@@ -242,13 +267,27 @@ void route_image_file(http_request *r)
                             MHD_HTTP_HEADER_CACHE_CONTROL, IMAGE_CACHE_CONTROL, NULL);
         return;
     }
-    uint64_t size = 0;
-    int fd = blobs_open_file(http_app(r)->images_dir, img.id, &size);
-    if (fd < 0) {
-        http_error(r, MHD_HTTP_NOT_FOUND, "no such image");
+    blob_content bytes;
+    int e = blobs_get(http_app(r)->images, img.id, &bytes);
+    if (e) {
+        if (e == ENOENT)
+            http_error(r, MHD_HTTP_NOT_FOUND, "no such image");
+        else
+            http_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot read the image");
         return;
     }
-    http_respond_file(
-        r, MHD_HTTP_OK, fd, size, strcmp(img.format, "png") == 0 ? "image/png" : "image/jpeg",
-        MHD_HTTP_HEADER_ETAG, etag, MHD_HTTP_HEADER_CACHE_CONTROL, IMAGE_CACHE_CONTROL, NULL);
+    if (bytes.fd < 0) /* in memory (PostgreSQL): answered from an anonymous file */
+        bytes.fd = memory_file(&bytes);
+    if (bytes.fd < 0) {
+        blob_content_clear(&bytes);
+        http_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot read the image");
+        return;
+    }
+    /* The response takes the descriptor. */
+    http_respond_file(r, MHD_HTTP_OK, bytes.fd, bytes.size,
+                      strcmp(img.format, "png") == 0 ? "image/png" : "image/jpeg",
+                      MHD_HTTP_HEADER_ETAG, etag, MHD_HTTP_HEADER_CACHE_CONTROL,
+                      IMAGE_CACHE_CONTROL, NULL);
+    bytes.fd = -1;
+    blob_content_clear(&bytes);
 }

@@ -10,14 +10,57 @@ PORT=
 PIN=
 BASE=
 
+# ---- the PostgreSQL backend ----
+# With SHROUD_TEST_DB set to a PostgreSQL URL (postgresql://USER@HOST:PORT/DB,
+# a database where it may create others), start_server adds --db: one
+# PostgreSQL database per data directory, created on its first start, so a
+# restart on the same --data finds what the last one left (as DATA/shroud.db
+# would) and two data directories share nothing. Images then live in that
+# database, not in DATA/images.
+
+# test_db_pg: succeeds when the servers run on PostgreSQL.
+test_db_pg() { [ -n "${SHROUD_TEST_DB:-}" ]; }
+
+# test_db_url DATA: the URL of DATA's database (created if needed).
+test_db_url() {
+    command -v psql >/dev/null || { echo "server_lib.sh: SHROUD_TEST_DB needs psql (Debian package postgresql-client)" >&2; return 1; }
+    local name
+    name=t_$(printf '%s' "$1" | tr -c 'A-Za-z0-9' '_' | tr 'A-Z' 'a-z')
+    name=${name:0:60}
+    if [ "$(psql -qtAX "$SHROUD_TEST_DB" -c "SELECT 1 FROM pg_database WHERE datname = '$name'")" != 1 ]; then
+        psql -qX "$SHROUD_TEST_DB" -c "CREATE DATABASE $name" >/dev/null || return 1
+    fi
+    echo "${SHROUD_TEST_DB%/*}/$name"
+}
+
+# test_db_sql DATA SQL: runs SQL in DATA's database; rows on stdout, fields
+# separated by |.
+test_db_sql() {
+    psql -qtAX -v ON_ERROR_STOP=1 "$(test_db_url "$1")" -c "$2"
+}
+
 # start_server ARGS...: starts shroud serve on a free port in the background and
 # waits for its banner; sets PORT, PIN (empty with --no-tls) and BASE. Each start
 # logs to its own files, server.N.out and server.N.err, checked at the end.
+# Adds --db for SHROUD_TEST_DB (above) unless ARGS name a --db.
 start_server() {
     SERVER_N=$((SERVER_N + 1))
     SERVER_LOG=$WORK/server.$SERVER_N.out
     SERVER_ERR=$WORK/server.$SERVER_N.err
-    "$SHROUD" serve --listen 127.0.0.1:0 "$@" >"$SERVER_LOG" 2>"$SERVER_ERR" &
+    local args=("$@") a data=shroud-data has_db=
+    for ((a = 0; a < ${#args[@]}; a++)); do
+        case ${args[a]} in
+        --data) data=${args[a + 1]:-} ;;
+        --data=*) data=${args[a]#--data=} ;;
+        --db | --db=*) has_db=1 ;;
+        esac
+    done
+    if test_db_pg && [ -z "$has_db" ]; then
+        local url
+        url=$(test_db_url "$data") || { echo "server_lib.sh: cannot create a database for $data in $SHROUD_TEST_DB" >&2; exit 1; }
+        args+=(--db "$url")
+    fi
+    "$SHROUD" serve --listen 127.0.0.1:0 "${args[@]}" >"$SERVER_LOG" 2>"$SERVER_ERR" &
     SERVER_PID=$!
     local i
     for i in $(seq 100); do

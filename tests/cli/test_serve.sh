@@ -126,8 +126,24 @@ check "--db PATH (no scheme) opens the same database" test ! -e data4/shroud.db
 assert_eq "... and it answers" "$(curl -sS --max-time 10 "http://127.0.0.1:$PORT/healthz")" \
     '{"status":"ok"}'
 stop_server TERM
-expect_fail 2 "PostgreSQL is not supported yet" "--db postgres://: not yet, said so" \
-    shroud serve --db postgres://u@localhost/db --data d
+# --db postgres:// (the server itself: tests/cli/CMakeLists.txt runs the API
+# scripts on PostgreSQL, *_pg); here what needs no server. Port 1: nothing listens.
+expect_fail 1 "cannot connect to PostgreSQL" "--db postgres://: an unreachable server, said so" \
+    shroud serve --listen 127.0.0.1:0 --no-tls --db postgres://u:sekrit-pw@127.0.0.1:1/db --data d
+check "... without the password" test "$(grep -c sekrit-pw "$ERR")" = 0
+expect_fail 1 "cannot connect to PostgreSQL" "--db postgresql:// too" \
+    shroud serve --listen 127.0.0.1:0 --no-tls --db postgresql://u:sekrit-pw@127.0.0.1:1/db --data d
+check "... without the password" test "$(grep -c sekrit-pw "$ERR")" = 0
+expect_fail 2 "--blobs takes a directory" "--blobs ''" shroud serve --blobs '' --data d
+# --blobs DIR: image files elsewhere (SQLite here).
+start_server --data data5 --no-tls --blobs "$WORK/blobs5"
+check "--blobs DIR: the directory is made" test -d "$WORK/blobs5"
+assert_mode "... mode 0700" "$WORK/blobs5" 700
+check "... and no data5/images" test ! -e data5/images
+check "the banner says where images live" grep -q "^  images in $WORK/blobs5;" "$SERVER_LOG"
+stop_server TERM
+expect_fail 1 "image directory" "--blobs under a file: a clear error" \
+    shroud serve --listen 127.0.0.1:0 --no-tls --blobs "$WORK/elsewhere.db/images" --data d
 expect_fail 2 "needs a PATH" "--db sqlite: without a path" shroud serve --db sqlite: --data d
 expect_fail 1 "elsewhere|directory|open" "--db in a directory that does not exist" \
     shroud serve --listen 127.0.0.1:0 --no-tls --db "sqlite:$WORK/no/such/dir/x.db" --data d

@@ -369,18 +369,35 @@ login alice "$pw_alice"
 expect_status "another user still logs in: 200" 200
 
 # ---- secrets, while running ------------------------------------------------------------------------------
-check "the database is data/shroud.db" test -s data/shroud.db
-not_in_db() { # DIR: no remembered password or token in DIR/shroud.db or beside it
-    local f found=
+if test_db_pg; then
+    check "the database is data's PostgreSQL database" test "$(test_db_sql data 'SELECT count(*) > 0 FROM users')" = t
+    check "... and not data/shroud.db" test ! -e data/shroud.db
+else
+    check "the database is data/shroud.db" test -s data/shroud.db
+fi
+# db_files DIR: the files holding DIR's database: DIR/shroud.db and beside
+# it, or on PostgreSQL (server_lib.sh) a full dump of DIR's database.
+db_files() {
+    if test_db_pg; then
+        pg_dump --no-owner "$(test_db_url "$1")" >"$WORK/.capture/dump.sql" &&
+            grep -q 'COPY public.users' "$WORK/.capture/dump.sql" || return 1
+        echo "$WORK/.capture/dump.sql"
+    else
+        echo "$1"/shroud.db "$1"/shroud.db-wal "$1"/shroud.db-journal
+    fi
+}
+not_in_db() { # DIR: no remembered password or token in DIR's database (db_files)
+    local f found= files
+    files=$(db_files "$1") || { verdict 1 "no password and no session token in $1's database" "cannot dump it"; return; }
     grep -hv '^$' "$SECRETS" "$TOKENS" | while IFS= read -r pw; do
-        for f in "$1"/shroud.db "$1"/shroud.db-wal "$1"/shroud.db-journal; do
+        for f in $files; do
             [ -e "$f" ] || continue
             [ "$(grep -acF -- "$pw" "$f")" = 0 ] || echo "'${pw:0:40}' in $f"
         done
     done >"$WORK/.capture/found"
     found=$(cat "$WORK/.capture/found")
     [ -z "$found" ]
-    verdict $? "no password and no session token in clear in $1/shroud.db (and -wal)" "$found"
+    verdict $? "no password and no session token in clear in $1's database ($(test_db_pg && echo "pg_dump" || echo "$1/shroud.db and -wal"))" "$found"
 }
 not_in_db data
 
@@ -479,15 +496,23 @@ stop_server TERM
 # ---- secrets, after the servers stopped -------------------------------------------------------------------
 not_in_db data2
 not_in_db data3
-integrity() { # DB: PRAGMA integrity_check says ok
-    if command -v sqlite3 >/dev/null; then
+integrity() { # DB: PRAGMA integrity_check says ok (on PostgreSQL: amcheck, every btree index)
+    if test_db_pg; then
+        local d=${1%/shroud.db}
+        test_db_sql "$d" 'CREATE EXTENSION IF NOT EXISTS amcheck' >/dev/null &&
+            test_db_sql "$d" "SELECT bt_index_check(c.oid, true) FROM pg_index i
+                JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+                WHERE a.amname = 'btree' AND c.relnamespace = 'public'::regnamespace" >/dev/null &&
+            echo ok
+    elif command -v sqlite3 >/dev/null; then
         sqlite3 "$1" 'PRAGMA integrity_check'
     else
         "$PY" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("PRAGMA integrity_check").fetchone()[0])' "$1"
     fi
 }
 for d in data data2 data3 data4; do
-    assert_eq "$d/shroud.db passes PRAGMA integrity_check" "$(integrity $d/shroud.db 2>&1)" ok
+    assert_eq "$d's database passes $(test_db_pg && echo "amcheck" || echo "PRAGMA integrity_check")" \
+        "$(integrity $d/shroud.db 2>&1)" ok
 done
 sort -u "$TOKENS" | grep -v '^$' >tokens.u
 check "tokens were handed out" test -s tokens.u

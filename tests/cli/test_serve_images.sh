@@ -120,11 +120,30 @@ except Exception as e:
 }
 
 # store_check DESC DATA ID...: DATA/images holds exactly these files (in it
-# or in subdirectories), each named by its SHA-256, and nothing else.
+# or in subdirectories), each named by its SHA-256, and nothing else. On
+# PostgreSQL (server_lib.sh: SHROUD_TEST_DB): DATA's table blobs holds
+# exactly these rows, each id the SHA-256 of its bytes, and DATA/images does
+# not exist.
 store_check() {
     local desc=$1 dir=$2/images
     shift 2
     local problems
+    if test_db_pg; then
+        problems=$(
+            [ ! -e "$dir" ] || echo "$dir exists: images should be in PostgreSQL"
+            rows=$(test_db_sql "${dir%/images}" "SELECT id, encode(sha256(bytes), 'hex') FROM blobs ORDER BY id" 2>&1) ||
+                { echo "cannot read the table blobs: $rows"; exit; }
+            while IFS='|' read -r id hash; do
+                [ -z "$id" ] || [ "$id" = "$hash" ] || echo "row $id holds bytes of SHA-256 $hash"
+            done <<<"$rows"
+            have=$(cut -d'|' -f1 <<<"$rows" | grep -v '^$' | sort)
+            want=$(printf '%s\n' "$@" | grep -v '^$' | sort)
+            [ "$have" = "$want" ] || echo "rows: [$(tr '\n' ' ' <<<"$have")], expected [$(tr '\n' ' ' <<<"$want")]"
+        )
+        [ -z "$problems" ]
+        verdict $? "$desc" "$problems"
+        return
+    fi
     problems=$(
         [ -d "$dir" ] || { [ $# -eq 0 ] || echo "no $dir"; exit; }
         find "$dir" -mindepth 1 ! -type d | while IFS= read -r f; do
@@ -208,6 +227,11 @@ t_start=$(date +%s)
 # =================================================================================================
 start_server --data data
 check "the server starts" test -n "$PORT"
+if test_db_pg; then
+    check "the banner: images in PostgreSQL" grep -q "^  images in PostgreSQL" "$SERVER_LOG"
+else
+    check "the banner: images in data/images" grep -q "^  images in data/images;" "$SERVER_LOG"
+fi
 account alice alice.pub
 tok_a=$TOKEN
 account bob bob.pub
@@ -521,4 +545,22 @@ stop_server TERM
 assert_eq "SIGTERM: exit 0" "$RC" 0
 
 check "the access log has the image requests" grep -q "POST /api/images 201" "$WORK/server.1.out"
+
+# ---- on PostgreSQL: the banner names the database, never its password -------------------------
+if test_db_pg; then
+    url=$(test_db_url data3)
+    # the test cluster trusts local connections: the password is sent to no one
+    pw_url=$(sed 's|^\(postgres[a-z]*://[^@/:]*\)@|\1:sekrit-pw@|' <<<"$url")
+    check "(the URL now has a password)" test "${pw_url/:sekrit-pw@/@}" = "$url"
+    start_server --data data3 --no-tls --db "$pw_url"
+    check "a URL with a password: the server starts" test -n "$PORT"
+    check "... the banner names the database" grep -q "^  data in data3, database ${url//./\\.}\$" "$SERVER_LOG"
+    check "... without the password" test "$(grep -c sekrit-pw "$SERVER_LOG" "$SERVER_ERR" | grep -vc ':0$')" = 0
+    stop_server TERM
+    start_server --data data3 --no-tls --blobs "$WORK/blobs3"
+    check "--db postgres:// --blobs DIR: the banner says images in DIR" \
+        grep -q "^  images in $WORK/blobs3;" "$SERVER_LOG"
+    check "... and DIR is made" test -d "$WORK/blobs3"
+    stop_server TERM
+fi
 finish

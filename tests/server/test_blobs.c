@@ -1,8 +1,11 @@
 /*
- * test_blobs.c — content-addressed image files: ids, atomic puts (no
- * temporary file left, an existing file kept), reading back, removal, and
- * the clean-up of temporary files an interrupted upload left.
+ * test_blobs.c — image bytes in a directory: the shared blobs suite
+ * (blobs_suite.c), then what is the directory's own: ids, the directory
+ * made 0700, one file per blob and no temporary file left, the clean-up
+ * of temporary files an interrupted upload left, and a directory that
+ * cannot be made refused with a reason.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,24 +13,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "server/blobs.h"
-#include "testutil.h"
+#include "blobs_suite.h"
 
 static char dir[256];
 
-static int setup(void **state)
+static int open_dir(blobs **out, char *err, size_t err_len)
 {
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/shroud-blobs-%ld", (long)getpid());
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return blobs_open_dir(dir, out, err, err_len);
 }
 
-static int teardown(void **state)
+static void wipe_dir(void)
 {
-    return setup(state);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        fail_msg("cannot remove %s", dir);
 }
+
+static const blobs_backend dir_backend = {open_dir, wipe_dir};
 
 static int count_files(void)
 {
@@ -42,33 +45,30 @@ static int count_files(void)
     return n;
 }
 
-static void test_put_read_remove(void **state)
+static void test_one_file_per_blob(void **state)
 {
     (void)state;
-    assert_int_equal(blobs_open(dir), 0);
+    blobs *b = blobs_suite_open();
     struct stat st;
     assert_int_equal(stat(dir, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0700);
     static const uint8_t data[] = "some image bytes";
     char id[BLOB_ID_CHARS + 1];
     assert_int_equal(blobs_id(data, sizeof data - 1, id), 0);
-    /* SHA-256("some image bytes") */
-    assert_true(blobs_valid_id(id));
-    assert_int_equal(blobs_put(dir, id, data, sizeof data - 1), 0);
-    assert_int_equal(blobs_put(dir, id, data, sizeof data - 1), 0); /* already there */
-    assert_int_equal(count_files(), 1);
-    uint64_t size = 0;
-    int fd = blobs_open_file(dir, id, &size);
-    assert_true(fd >= 0);
-    assert_int_equal(size, sizeof data - 1);
-    char back[64];
-    assert_int_equal(read(fd, back, sizeof back), (ssize_t)(sizeof data - 1));
-    assert_memory_equal(back, data, sizeof data - 1);
-    close(fd);
-    assert_int_equal(blobs_remove(dir, id), 0);
-    assert_int_not_equal(blobs_remove(dir, id), 0);
-    assert_int_equal(blobs_open_file(dir, id, &size), -1);
+    assert_int_equal(blobs_put(b, id, data, sizeof data - 1), 0);
+    assert_int_equal(blobs_put(b, id, data, sizeof data - 1), 0); /* already there */
+    assert_int_equal(count_files(), 1);                           /* no temporary file left */
+    char path[400];
+    snprintf(path, sizeof path, "%s/%s", dir, id);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, sizeof data - 1);
+    blob_content c;
+    assert_int_equal(blobs_get(b, id, &c), 0);
+    assert_true(c.fd >= 0); /* a file is served from its descriptor */
+    blob_content_clear(&c);
+    assert_int_equal(blobs_remove(b, id), 0);
     assert_int_equal(count_files(), 0);
+    blobs_close(b);
 }
 
 static void test_ids(void **state)
@@ -77,6 +77,7 @@ static void test_ids(void **state)
     char id[BLOB_ID_CHARS + 1];
     assert_int_equal(blobs_id((const uint8_t *)"", 0, id), 0);
     assert_string_equal(id, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert_true(blobs_valid_id(id));
     assert_false(blobs_valid_id(""));
     assert_false(blobs_valid_id("../etc/passwd"));
     assert_false(
@@ -89,7 +90,7 @@ static void test_ids(void **state)
 static void test_open_removes_interrupted_uploads(void **state)
 {
     (void)state;
-    assert_int_equal(blobs_open(dir), 0);
+    blobs_close(blobs_suite_open());
     char path[400];
     snprintf(path, sizeof path, "%s/.tmp-abc123", dir);
     int fd = open(path, O_WRONLY | O_CREAT, 0600);
@@ -99,16 +100,39 @@ static void test_open_removes_interrupted_uploads(void **state)
     fd = open(path, O_WRONLY | O_CREAT, 0600);
     assert_true(fd >= 0);
     close(fd);
-    assert_int_equal(blobs_open(dir), 0);
+    blobs_close(blobs_suite_open());
     assert_int_equal(count_files(), 1); /* the temporary file is gone, the stored one stays */
+}
+
+static void test_unusable_directory_is_refused(void **state)
+{
+    (void)state;
+    char file[300];
+    snprintf(file, sizeof file, "%s-file", dir);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fclose(f);
+    char under[400];
+    snprintf(under, sizeof under, "%s/images", file); /* a directory under a file */
+    blobs *b = NULL;
+    char err[512] = "";
+    assert_int_equal(blobs_open_dir(under, &b, err, sizeof err), ENOTDIR);
+    assert_null(b);
+    assert_non_null(strstr(err, under));
+    assert_non_null(strstr(err, strerror(ENOTDIR)));
+    unlink(file);
 }
 
 int main(void)
 {
+    snprintf(dir, sizeof dir, "/tmp/shroud-blobs-%ld", (long)getpid());
+    blobs_suite_backend = &dir_backend;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_put_read_remove, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ids, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_removes_interrupted_uploads, setup, teardown),
+        BLOBS_SUITE_TESTS,
+        BLOBS_SUITE_TEST(test_one_file_per_blob),
+        BLOBS_SUITE_TEST(test_ids),
+        BLOBS_SUITE_TEST(test_open_removes_interrupted_uploads),
+        BLOBS_SUITE_TEST(test_unusable_directory_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
