@@ -22,6 +22,7 @@ static const char serve_help[] =
     "                    [--db sqlite:PATH | --db postgres://USER@HOST:PORT/DB]\n"
     "                    [--blobs DIR] [--tls-cert F --tls-key F | --no-tls]\n"
     "                    [--max-upload BYTES] [--threads N] [--session-ttl SECONDS]\n"
+    "                    [--trust-proxy ADDR]...\n"
     "\n"
     "Runs shroud's HTTPS server until SIGINT (Ctrl-C) or SIGTERM, then finishes the\n"
     "requests in progress and exits 0. With no options: 127.0.0.1:8443, data in\n"
@@ -55,12 +56,18 @@ static const char serve_help[] =
     "      --max-upload BYTES   largest request body accepted (default 64 MiB)\n"
     "      --threads N          worker threads (default: one per processor)\n"
     "      --session-ttl SECONDS  how long a login lasts (default 604800: 7 days)\n"
+    "      --trust-proxy ADDR   a reverse proxy's IP address (repeatable, up to 16): from\n"
+    "                           it, the client is the last X-Forwarded-For entry (else\n"
+    "                           X-Real-IP) for login throttling and the access log;\n"
+    "                           from other peers those headers are ignored\n"
     "  -h, --help               show this help\n";
 
 typedef struct {
     const char *listen, *data, *db, *pg_url, *blobs_dir, *cert, *key;
     int no_tls;
     unsigned long max_upload, threads, session_ttl;
+    char trusted_proxies[SERVER_TRUSTED_PROXIES_MAX][HTTP_ADDR_MAX]; /* canonical */
+    size_t n_trusted_proxies;
 } serve_opts;
 
 enum {
@@ -73,7 +80,8 @@ enum {
     OPT_NO_TLS,
     OPT_MAX_UPLOAD,
     OPT_THREADS,
-    OPT_SESSION_TTL
+    OPT_SESSION_TTL,
+    OPT_TRUST_PROXY
 };
 
 static int parse_serve(int argc, char **argv, serve_opts *o)
@@ -89,6 +97,7 @@ static int parse_serve(int argc, char **argv, serve_opts *o)
         {"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
         {"threads", required_argument, NULL, OPT_THREADS},
         {"session-ttl", required_argument, NULL, OPT_SESSION_TTL},
+        {"trust-proxy", required_argument, NULL, OPT_TRUST_PROXY},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -144,6 +153,17 @@ static int parse_serve(int argc, char **argv, serve_opts *o)
             if (parse_uint(optarg, 1, 366ul * 24 * 3600, &o->session_ttl))
                 return usage_error("serve", "--session-ttl takes 1 .. 31622400 seconds, not '%s'",
                                    optarg);
+            break;
+        case OPT_TRUST_PROXY:
+            if (o->n_trusted_proxies == SERVER_TRUSTED_PROXIES_MAX)
+                return usage_error("serve", "--trust-proxy: at most %d proxies",
+                                   SERVER_TRUSTED_PROXIES_MAX);
+            if (server_canonical_address(optarg, o->trusted_proxies[o->n_trusted_proxies],
+                                         HTTP_ADDR_MAX) != 0)
+                return usage_error("serve",
+                                   "--trust-proxy takes an IP address (127.0.0.1, ::1), not '%s'",
+                                   optarg);
+            o->n_trusted_proxies++;
             break;
         case 'h':
             fputs(serve_help, stdout);
@@ -217,6 +237,8 @@ static void banner(const serve_opts *o, const tls_identity *id, unsigned port,
         printf("  data in %s, database %s\n", o->data, o->pg_url ? db : o->db);
     else
         printf("  data in %s\n", o->data);
+    for (size_t i = 0; i < o->n_trusted_proxies; i++)
+        printf("  clients of proxy %s named by its X-Forwarded-For\n", o->trusted_proxies[i]);
     if (images_dir)
         printf("  images in %s; stop with Ctrl-C or SIGTERM\n", images_dir);
     else
@@ -272,6 +294,8 @@ static int run_serve(const serve_opts *o)
                          .threads = (unsigned)o->threads,
                          .access_log = stdout,
                          .app = {db, (int64_t)o->session_ttl, !o->no_tls, images, o->max_upload}};
+    memcpy(cfg.trusted_proxies, o->trusted_proxies, sizeof cfg.trusted_proxies);
+    cfg.n_trusted_proxies = o->n_trusted_proxies;
     server *s = NULL;
     int rc = server_start(&cfg, &s, err, sizeof err) == 0 ? 0 : fail("%s", err);
     if (!rc) {

@@ -107,6 +107,63 @@ static void client_address(struct MHD_Connection *c, char *out, size_t cap)
                   (socklen_t)cap);
 }
 
+int server_canonical_address(const char *text, char *out, size_t cap)
+{
+    unsigned char bin[sizeof(struct in6_addr)];
+    if (inet_pton(AF_INET, text, bin) == 1)
+        return inet_ntop(AF_INET, bin, out, (socklen_t)cap) ? 0 : -1;
+    if (inet_pton(AF_INET6, text, bin) == 1)
+        return inet_ntop(AF_INET6, bin, out, (socklen_t)cap) ? 0 : -1;
+    return -1;
+}
+
+/* Header iterator: keeps the value of the last X-Forwarded-For header (a
+ * proxy may add its own header rather than extend the client's). */
+static enum MHD_Result keep_last_forwarded_for(void *cls, enum MHD_ValueKind kind, const char *key,
+                                               const char *value)
+{
+    (void)kind;
+    if (key && value && strcasecmp(key, "X-Forwarded-For") == 0)
+        *(const char **)cls = value;
+    return MHD_YES;
+}
+
+/* The last comma-separated entry of list, canonical, into out: 0, or -1
+ * when it is not an IP address. */
+static int last_listed_address(const char *list, char *out, size_t cap)
+{
+    const char *start = strrchr(list, ',');
+    start = start ? start + 1 : list;
+    start += strspn(start, " \t");
+    size_t n = strcspn(start, " \t");
+    char text[HTTP_ADDR_MAX];
+    if (n == 0 || n >= sizeof text || start[n + strspn(start + n, " \t")] != '\0')
+        return -1;
+    memcpy(text, start, n);
+    text[n] = '\0';
+    return server_canonical_address(text, out, cap);
+}
+
+/* When the peer in addr is a trusted proxy, replaces addr by the client it
+ * names: the last entry of X-Forwarded-For, else X-Real-IP; a missing or
+ * malformed header leaves the peer's address. */
+static void forwarded_client(const server_config *cfg, struct MHD_Connection *c, char *addr,
+                             size_t cap)
+{
+    size_t i = 0;
+    while (i < cfg->n_trusted_proxies && strcmp(cfg->trusted_proxies[i], addr) != 0)
+        i++;
+    if (i == cfg->n_trusted_proxies)
+        return;
+    char client[HTTP_ADDR_MAX];
+    const char *xff = NULL;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, keep_last_forwarded_for, &xff);
+    const char *real_ip = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Real-IP");
+    if ((xff && last_listed_address(xff, client, sizeof client) == 0) ||
+        (real_ip && last_listed_address(real_ip, client, sizeof client) == 0))
+        snprintf(addr, cap, "%s", client);
+}
+
 const char *http_method(const http_request *r)
 {
     return r->method;
@@ -370,6 +427,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         log_field(r->method, sizeof r->method, method);
         log_field(r->path, sizeof r->path, url);
         client_address(c, r->addr, sizeof r->addr);
+        forwarded_client(&s->cfg, c, r->addr, sizeof r->addr);
         *con_cls = r;
         /* A body announced over the limit is refused: a moderate one after
          * it has been read and dropped (so the client hears the answer), a

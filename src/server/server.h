@@ -23,6 +23,7 @@
 #define SERVER_DEFAULT_LISTEN "127.0.0.1:8443"
 #define SERVER_DEFAULT_DATA "shroud-data"
 #define SERVER_DEFAULT_MAX_UPLOAD (64u * 1024u * 1024u)
+#define SERVER_TRUSTED_PROXIES_MAX 16
 
 typedef struct {
     const char *listen;   /* "HOST:PORT" ("[v6]:PORT" for IPv6); port 0: any free port */
@@ -32,12 +33,21 @@ typedef struct {
     unsigned threads; /* 0: one per processor */
     FILE *access_log; /* NULL: none */
     server_app app;   /* what the routes use: the store, session lifetime */
+    /* Peers (server_canonical_address text) whose X-Forwarded-For, else
+     * X-Real-IP, names the client for the throttling and the access log;
+     * from any other peer those headers are ignored. None by default. */
+    char trusted_proxies[SERVER_TRUSTED_PROXIES_MAX][HTTP_ADDR_MAX];
+    size_t n_trusted_proxies;
 } server_config;
 
 typedef struct server server;
 
 /* Parses "HOST:PORT" / "[V6]:PORT" / "localhost:PORT" into addr: 0 or -1. */
 int server_parse_listen(const char *listen, struct sockaddr_storage *addr, socklen_t *len);
+
+/* Writes the canonical text of an IPv4 or IPv6 address (no port, no
+ * brackets) into out (HTTP_ADDR_MAX bytes): 0, or -1 when text is not one. */
+int server_canonical_address(const char *text, char *out, size_t cap);
 
 /* Starts listening and serving in background threads. On failure returns
  * -1 with one line of explanation in err. */
