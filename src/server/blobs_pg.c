@@ -5,6 +5,7 @@
  * it breaks (as store_pg.c). Errors are logged with their primary message
  * and SQLSTATE only, never a value. */
 #include "server/blobs.h"
+#include "server/pg_common.h"
 
 #include <errno.h>
 #include <libpq-fe.h>
@@ -29,35 +30,10 @@ static pg_blobs *pg_of(blobs *b)
     return (pg_blobs *)b;
 }
 
-/* Notices ("relation exists, skipping") are not errors: dropped. */
-static void ignore_notice(void *arg, const char *message)
-{
-    (void)arg;
-    (void)message;
-}
-
-/* Copies the primary message of res (or of the connection) into buf, on one line. */
-static void primary_message(const PGresult *res, PGconn *conn, char *buf, size_t len)
-{
-    const char *m = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    snprintf(buf, len, "%s", m ? m : conn ? PQerrorMessage(conn) : "out of memory");
-    buf[strcspn(buf, "\n")] = '\0';
-}
-
 static int db_fail(pg_blobs *p, const char *what, const PGresult *res)
 {
-    char msg[512];
-    primary_message(res, p->conn, msg, sizeof msg);
-    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    fprintf(stderr, "shroud serve: database: %s: %s%s%s%s\n", what, msg, state ? " (SQLSTATE " : "",
-            state ? state : "", state ? ")" : "");
+    pg_log_failure(what, res, p->conn);
     return EIO;
-}
-
-static int command_ok(const PGresult *res)
-{
-    ExecStatusType st = PQresultStatus(res);
-    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 }
 
 /* Runs sql with params (text, except a binary one given a length > 0) on
@@ -85,9 +61,9 @@ static int create_schema(PGconn *conn, char *err, size_t err_len)
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         PGresult *res = PQexec(conn, steps[i]);
-        if (!command_ok(res)) {
+        if (!pg_result_ok(res)) {
             char msg[512];
-            primary_message(res, conn, msg, sizeof msg);
+            pg_primary_message(res, conn, msg, sizeof msg);
             snprintf(err, err_len, "cannot create the table of images in PostgreSQL: %s", msg);
             PQclear(res);
             PQclear(PQexec(conn, "ROLLBACK"));
@@ -111,7 +87,7 @@ int blobs_open_postgres(const char *url, blobs **out, char *err, size_t err_len)
     p->conn = PQconnectdb(url);
     if (!p->conn || PQstatus(p->conn) != CONNECTION_OK) {
         char msg[512];
-        primary_message(NULL, p->conn, msg, sizeof msg);
+        pg_primary_message(NULL, p->conn, msg, sizeof msg);
         snprintf(err, err_len,
                  "cannot connect to PostgreSQL for images: %s (check the URL "
                  "postgres://USER@HOST:PORT/DB and that the server runs)",
@@ -119,8 +95,7 @@ int blobs_open_postgres(const char *url, blobs **out, char *err, size_t err_len)
         blobs_close(&p->base);
         return -1;
     }
-    PQsetNoticeProcessor(p->conn, ignore_notice, NULL);
-    PQsetErrorVerbosity(p->conn, PQERRORS_TERSE);
+    pg_quiet(p->conn);
     if (create_schema(p->conn, err, err_len) != 0) {
         blobs_close(&p->base);
         return -1;
@@ -150,7 +125,7 @@ static int pg_put(blobs *b, const char *id, const uint8_t *data, size_t len)
                         "INSERT INTO blobs (id, bytes) VALUES ($1, $2::bytea)"
                         " ON CONFLICT (id) DO NOTHING",
                         2, values, lengths, 0);
-    int e = command_ok(res) ? 0 : db_fail(p, "store an image", res);
+    int e = pg_result_ok(res) ? 0 : db_fail(p, "store an image", res);
     PQclear(res);
     pthread_mutex_unlock(&p->lock);
     return e;
@@ -163,7 +138,7 @@ static int pg_get(blobs *b, const char *id, blob_content *out)
     pthread_mutex_lock(&p->lock);
     PGresult *res = run(p, "SELECT bytes FROM blobs WHERE id = $1", 1, values, NULL, 1);
     int e = 0;
-    if (!command_ok(res))
+    if (!pg_result_ok(res))
         e = db_fail(p, "read an image", res);
     else if (PQntuples(res) != 1)
         e = ENOENT;
@@ -189,7 +164,7 @@ static int pg_remove(blobs *b, const char *id)
     pthread_mutex_lock(&p->lock);
     PGresult *res = run(p, "DELETE FROM blobs WHERE id = $1", 1, values, NULL, 0);
     int e = 0;
-    if (!command_ok(res))
+    if (!pg_result_ok(res))
         e = db_fail(p, "remove an image", res);
     else if (strcmp(PQcmdTuples(res), "0") == 0)
         e = ENOENT;

@@ -6,6 +6,7 @@
  * Parameters are always bound ($1 ...), never formatted into SQL. Errors
  * are logged with their primary message and SQLSTATE only: no DETAIL, which
  * could quote a key (a token hash) or a value. */
+#include "server/pg_common.h"
 #include "server/store.h"
 
 #include <inttypes.h>
@@ -51,28 +52,9 @@ static pg_store *pg_of(store *s)
     return (pg_store *)s;
 }
 
-/* Notices ("relation exists, skipping") are not errors: dropped. */
-static void ignore_notice(void *arg, const char *message)
-{
-    (void)arg;
-    (void)message;
-}
-
-/* The error of a failed result, without DETAIL or query text. */
-static const char *primary_message(const PGresult *res, PGconn *conn)
-{
-    const char *m = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    return m ? m : PQerrorMessage(conn);
-}
-
 static int db_fail(pg_store *p, const char *what, const PGresult *res)
 {
-    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    char msg[512];
-    snprintf(msg, sizeof msg, "%s", primary_message(res, p->conn));
-    msg[strcspn(msg, "\n")] = '\0';
-    fprintf(stderr, "shroud serve: database: %s: %s%s%s%s\n", what, msg, state ? " (SQLSTATE " : "",
-            state ? state : "", state ? ")" : "");
+    pg_log_failure(what, res, p->conn);
     return STORE_ERROR;
 }
 
@@ -113,12 +95,6 @@ static PGresult *run(pg_store *p, const char *sql, const param *params, int n)
     return PQexecParams(p->conn, sql, n, NULL, values, lengths, formats, 0);
 }
 
-static int ok(const PGresult *res)
-{
-    ExecStatusType st = PQresultStatus(res);
-    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-}
-
 static param text(const char *v)
 {
     return (param){v, 0};
@@ -147,7 +123,7 @@ static int exec_done(pg_store *p, const char *what, const char *sql, const param
 {
     pthread_mutex_lock(&p->lock);
     PGresult *res = run(p, sql, params, n);
-    int rc = ok(res)                               ? STORE_OK
+    int rc = pg_result_ok(res)                     ? STORE_OK
              : res && is_constraint_violation(res) ? STORE_EXISTS
                                                    : db_fail(p, what, res);
     PQclear(res);
@@ -161,7 +137,9 @@ static int delete_returning(pg_store *p, const char *what, const char *sql, cons
 {
     pthread_mutex_lock(&p->lock);
     PGresult *res = run(p, sql, params, n);
-    int rc = !ok(res) ? db_fail(p, what, res) : PQntuples(res) > 0 ? STORE_OK : STORE_NOT_FOUND;
+    int rc = !pg_result_ok(res)   ? db_fail(p, what, res)
+             : PQntuples(res) > 0 ? STORE_OK
+                                  : STORE_NOT_FOUND;
     PQclear(res);
     pthread_mutex_unlock(&p->lock);
     return rc;
@@ -178,10 +156,9 @@ static int migrate_exec(PGconn *conn, const char *sql, const param *params, int 
     /* PQexec runs several statements (a migration step); PQexecParams one. */
     PGresult *res =
         n == 0 ? PQexec(conn, sql) : PQexecParams(conn, sql, n, NULL, values, NULL, NULL, 0);
-    if (!ok(res)) {
+    if (!pg_result_ok(res)) {
         char msg[512];
-        snprintf(msg, sizeof msg, "%s", primary_message(res, conn));
-        msg[strcspn(msg, "\n")] = '\0';
+        pg_primary_message(res, conn, msg, sizeof msg);
         snprintf(err, err_len, "cannot prepare the database: %s", msg);
         PQclear(res);
         return STORE_ERROR;
@@ -246,8 +223,7 @@ int store_open_postgres(const char *url, store **out, char *err, size_t err_len)
     p->conn = PQconnectdb(url);
     if (!p->conn || PQstatus(p->conn) != CONNECTION_OK) {
         char msg[512];
-        snprintf(msg, sizeof msg, "%s", p->conn ? PQerrorMessage(p->conn) : "out of memory");
-        msg[strcspn(msg, "\n")] = '\0';
+        pg_primary_message(NULL, p->conn, msg, sizeof msg);
         snprintf(err, err_len,
                  "cannot connect to PostgreSQL: %s (check the URL postgres://USER@HOST:PORT/DB "
                  "and that the server runs)",
@@ -255,8 +231,7 @@ int store_open_postgres(const char *url, store **out, char *err, size_t err_len)
         store_close(&p->base);
         return STORE_ERROR;
     }
-    PQsetNoticeProcessor(p->conn, ignore_notice, NULL);
-    PQsetErrorVerbosity(p->conn, PQERRORS_TERSE);
+    pg_quiet(p->conn);
     if (migrate(p->conn, err, err_len) != STORE_OK) {
         store_close(&p->base);
         return STORE_ERROR;
@@ -295,7 +270,7 @@ static int read_user(pg_store *p, const char *sql, const param *key, store_user 
     pthread_mutex_lock(&p->lock);
     PGresult *res = run(p, sql, key, 1);
     int rc;
-    if (!ok(res)) {
+    if (!pg_result_ok(res)) {
         rc = db_fail(p, "read user", res);
     } else if (PQntuples(res) == 0) {
         rc = STORE_NOT_FOUND;
@@ -348,7 +323,7 @@ static int pg_session_user(store *s, const uint8_t hash[STORE_TOKEN_HASH_BYTES],
     pthread_mutex_lock(&p->lock);
     PGresult *res =
         run(p, "SELECT user_id FROM sessions WHERE token_hash = $1 AND expires > $2", ps, 2);
-    int rc = !ok(res)             ? db_fail(p, "session", res)
+    int rc = !pg_result_ok(res)   ? db_fail(p, "session", res)
              : PQntuples(res) > 0 ? STORE_OK
                                   : STORE_NOT_FOUND;
     if (rc == STORE_OK)
@@ -373,7 +348,7 @@ static int read_counter(pg_store *p, const char *what, const char *sql, const pa
 {
     pthread_mutex_lock(&p->lock);
     PGresult *res = run(p, sql, params, n);
-    int rc = ok(res) ? STORE_OK : db_fail(p, what, res);
+    int rc = pg_result_ok(res) ? STORE_OK : db_fail(p, what, res);
     int found = rc == STORE_OK && PQntuples(res) > 0;
     *count = found ? get_int(res, 0, 0) : 0;
     *window_start = found ? get_int(res, 0, 1) : 0;
@@ -468,7 +443,9 @@ static int pg_image_get(store *s, const char *id, store_image *out)
                         "SELECT " IMAGE_COLUMNS " FROM images i JOIN users u ON u.id = i.owner_id"
                         " WHERE i.id = $1",
                         &key, 1);
-    int rc = !ok(res) ? db_fail(p, "image", res) : PQntuples(res) > 0 ? STORE_OK : STORE_NOT_FOUND;
+    int rc = !pg_result_ok(res)   ? db_fail(p, "image", res)
+             : PQntuples(res) > 0 ? STORE_OK
+                                  : STORE_NOT_FOUND;
     if (rc == STORE_OK)
         read_image_row(res, 0, out);
     PQclear(res);
@@ -486,7 +463,7 @@ static int pg_image_list(store *s, int64_t offset, int64_t limit, store_image **
     *n = 0;
     pthread_mutex_lock(&p->lock);
     PGresult *res = run(p, "SELECT count(*) FROM images", NULL, 0);
-    int rc = ok(res) ? STORE_OK : db_fail(p, "count images", res);
+    int rc = pg_result_ok(res) ? STORE_OK : db_fail(p, "count images", res);
     if (rc == STORE_OK)
         *total = get_int(res, 0, 0);
     PQclear(res);
@@ -496,7 +473,7 @@ static int pg_image_list(store *s, int64_t offset, int64_t limit, store_image **
                   "SELECT " IMAGE_COLUMNS " FROM images i JOIN users u ON u.id = i.owner_id"
                   " ORDER BY i.created DESC, i.seq DESC LIMIT $1 OFFSET $2",
                   ps, 2);
-        rc = ok(res) ? STORE_OK : db_fail(p, "list images", res);
+        rc = pg_result_ok(res) ? STORE_OK : db_fail(p, "list images", res);
     }
     if (rc == STORE_OK) {
         int rows = PQntuples(res);
