@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "server/blob_cache.h"
 #include "server/blobs.h"
 #include "server/json_wipe.h"
 #include "server/server.h"
@@ -16,11 +17,14 @@
 #include "server/tls_identity.h"
 
 #define DEFAULT_SESSION_TTL (7 * 24 * 3600)
+#define DEFAULT_IMAGE_CACHE_MIB 128
+#define DEFAULT_IMAGE_CACHE_MIB_TEXT "128"
 
 static const char serve_help[] =
     "Usage: shroud serve [--listen HOST:PORT] [--data DIR]\n"
     "                    [--db sqlite:PATH | --db postgres://USER@HOST:PORT/DB]\n"
-    "                    [--blobs DIR] [--tls-cert F --tls-key F | --no-tls]\n"
+    "                    [--blobs DIR] [--image-cache MIB]\n"
+    "                    [--tls-cert F --tls-key F | --no-tls]\n"
     "                    [--max-upload BYTES] [--threads N] [--session-ttl SECONDS]\n"
     "                    [--trust-proxy ADDR]...\n"
     "\n"
@@ -50,6 +54,9 @@ static const char serve_help[] =
     "                           PGPASSWORD or ~/.pgpass: others see the URL\n"
     "      --blobs DIR          keep image files in DIR (default: images/ in the data\n"
     "                           directory with SQLite, the database with PostgreSQL)\n"
+    "      --image-cache MIB    with images in PostgreSQL: keep up to MIB MiB of the\n"
+    "                           most recently downloaded ones in memory (default\n"
+    "                           " DEFAULT_IMAGE_CACHE_MIB_TEXT "; 0: none)\n"
     "      --tls-cert FILE      PEM certificate (chain) to serve instead of the made one\n"
     "      --tls-key FILE       its PEM private key (unencrypted)\n"
     "      --no-tls             plain HTTP (behind a TLS-terminating proxy only)\n"
@@ -65,7 +72,7 @@ static const char serve_help[] =
 typedef struct {
     const char *listen, *data, *db, *pg_url, *blobs_dir, *cert, *key;
     int no_tls;
-    unsigned long max_upload, threads, session_ttl;
+    unsigned long max_upload, threads, session_ttl, image_cache_mib;
     char trusted_proxies[SERVER_TRUSTED_PROXIES_MAX][HTTP_ADDR_MAX]; /* canonical */
     size_t n_trusted_proxies;
 } serve_opts;
@@ -75,6 +82,7 @@ enum {
     OPT_DATA,
     OPT_DB,
     OPT_BLOBS,
+    OPT_IMAGE_CACHE,
     OPT_CERT,
     OPT_KEY,
     OPT_NO_TLS,
@@ -91,6 +99,7 @@ static int parse_serve(int argc, char **argv, serve_opts *o)
         {"data", required_argument, NULL, OPT_DATA},
         {"db", required_argument, NULL, OPT_DB},
         {"blobs", required_argument, NULL, OPT_BLOBS},
+        {"image-cache", required_argument, NULL, OPT_IMAGE_CACHE},
         {"tls-cert", required_argument, NULL, OPT_CERT},
         {"tls-key", required_argument, NULL, OPT_KEY},
         {"no-tls", no_argument, NULL, OPT_NO_TLS},
@@ -105,6 +114,7 @@ static int parse_serve(int argc, char **argv, serve_opts *o)
     o->data = SERVER_DEFAULT_DATA;
     o->max_upload = SERVER_DEFAULT_MAX_UPLOAD;
     o->session_ttl = DEFAULT_SESSION_TTL;
+    o->image_cache_mib = DEFAULT_IMAGE_CACHE_MIB;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -130,6 +140,11 @@ static int parse_serve(int argc, char **argv, serve_opts *o)
             if (!optarg[0])
                 return usage_error("serve", "--blobs takes a directory, not ''");
             o->blobs_dir = optarg;
+            break;
+        case OPT_IMAGE_CACHE:
+            if (parse_uint(optarg, 0, 1ul << 20, &o->image_cache_mib))
+                return usage_error("serve", "--image-cache takes MiB, 0 .. 1048576, not '%s'",
+                                   optarg);
             break;
         case OPT_CERT:
             o->cert = optarg;
@@ -241,6 +256,10 @@ static void banner(const serve_opts *o, const tls_identity *id, unsigned port,
         printf("  clients of proxy %s named by its X-Forwarded-For\n", o->trusted_proxies[i]);
     if (images_dir)
         printf("  images in %s; stop with Ctrl-C or SIGTERM\n", images_dir);
+    else if (o->image_cache_mib)
+        printf("  images in PostgreSQL (table blobs), up to %lu MiB of them cached in memory; "
+               "stop with Ctrl-C or SIGTERM\n",
+               o->image_cache_mib);
     else
         printf("  images in PostgreSQL (table blobs); stop with Ctrl-C or SIGTERM\n");
     fflush(stdout);
@@ -280,6 +299,12 @@ static int run_serve(const serve_opts *o)
         store_close(db);
         tls_identity_free(&id);
         return fail("%s", err);
+    }
+    if (!in_dir && o->image_cache_mib &&
+        blobs_cache_wrap(images, (uint64_t)o->image_cache_mib << 20, &images) != 0) {
+        store_close(db);
+        tls_identity_free(&id);
+        return fail("out of memory for the image cache");
     }
     sigset_t set;
     sigemptyset(&set);

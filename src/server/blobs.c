@@ -53,7 +53,6 @@ int blobs_put(blobs *b, const char *id, const uint8_t *data, size_t len)
 int blobs_get(blobs *b, const char *id, blob_content *out)
 {
     out->fd = -1;
-    out->data = NULL;
     out->size = 0;
     return blobs_valid_id(id) ? b->ops->get(b, id, out) : ENOENT;
 }
@@ -62,9 +61,7 @@ void blob_content_clear(blob_content *c)
 {
     if (c->fd >= 0)
         close(c->fd);
-    free(c->data);
     c->fd = -1;
-    c->data = NULL;
     c->size = 0;
 }
 

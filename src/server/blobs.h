@@ -27,7 +27,9 @@ typedef struct blobs blobs;
 int blobs_open_dir(const char *dir, blobs **out, char *err, size_t err_len);
 /* Connects to PostgreSQL at url (as store_open_postgres) and creates the
  * table blobs if needed (several processes may do so at once): 0, or -1
- * with a reason in err (never the password). */
+ * with a reason in err (never the password). Later calls use up to
+ * BLOBS_PG_CONNECTIONS connections at once, opened as needed. */
+#define BLOBS_PG_CONNECTIONS 4
 int blobs_open_postgres(const char *url, blobs **out, char *err, size_t err_len);
 void blobs_close(blobs *b);
 
@@ -40,17 +42,16 @@ int blobs_valid_id(const char *id);
  * errno (EIO when the database failed; logged on stderr). */
 int blobs_put(blobs *b, const char *id, const uint8_t *data, size_t len);
 
-/* The bytes of one blob: in a file (fd >= 0, which the caller closes) or
- * in memory (fd == -1, data freed by the caller with free()). */
+/* The bytes of one blob: a file descriptor the caller reads with pread()
+ * (a file of the directory, or an anonymous in-memory file) and closes. */
 typedef struct {
     int fd;
-    uint8_t *data;
     uint64_t size;
 } blob_content;
 
 /* Reads the blob of id: 0, ENOENT when there is none, or an errno. */
 int blobs_get(blobs *b, const char *id, blob_content *out);
-/* Releases what blobs_get returned (fd closed, data freed). */
+/* Releases what blobs_get returned (fd closed). */
 void blob_content_clear(blob_content *c);
 /* Removes the blob of id: 0 or an errno (ENOENT included). */
 int blobs_remove(blobs *b, const char *id);

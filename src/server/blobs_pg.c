@@ -1,9 +1,13 @@
 /* blobs_pg.c — image bytes in PostgreSQL (libpq): one row per id in the
  * table blobs (bytea, stored uncompressed: PNG and JPEG already are). A row
- * is written by one INSERT, so it is either absent or complete. One
- * connection, used by one thread at a time under a mutex, reconnected when
- * it breaks (as store_pg.c). Errors are logged with their primary message
- * and SQLSTATE only, never a value. */
+ * is written by one INSERT, so it is either absent or complete. A small
+ * pool of connections (BLOBS_PG_CONNECTIONS, blobs.h; opened as needed,
+ * each used by one thread at a time), so one large download does not hold
+ * up the others; a broken connection is reset before its next use. A read lands
+ * in an anonymous in-memory file (memfd), which the caller serves like a
+ * file. Errors are logged with their primary message and SQLSTATE only,
+ * never a value. */
+#define _GNU_SOURCE /* memfd_create */
 #include "server/blobs.h"
 #include "server/pg_common.h"
 
@@ -13,11 +17,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 typedef struct {
     blobs base; /* first: a blobs * points at the pg_blobs */
-    PGconn *conn;
-    pthread_mutex_t lock;
+    char *url;
+    pthread_mutex_t lock;                /* guards the slots below */
+    pthread_cond_t freed;                /* a connection went back to the pool */
+    PGconn *conns[BLOBS_PG_CONNECTIONS]; /* NULL: not opened yet */
+    int busy[BLOBS_PG_CONNECTIONS];
 } pg_blobs;
 
 static const blobs_ops pg_blob_ops;
@@ -30,22 +39,69 @@ static pg_blobs *pg_of(blobs *b)
     return (pg_blobs *)b;
 }
 
-static int db_fail(pg_blobs *p, const char *what, const PGresult *res)
+static int db_fail(PGconn *conn, const char *what, const PGresult *res)
 {
-    pg_log_failure(what, res, p->conn);
+    pg_log_failure(what, res, conn);
     return EIO;
 }
 
-/* Runs sql with params (text, except a binary one given a length > 0) on
- * the locked connection, reconnecting first if it broke; the result in
- * binary when binary_result. PQclear the result (NULL: out of memory). */
-static PGresult *run(pg_blobs *p, const char *sql, int n, const char *const *values,
+/* Takes a connection for this thread alone: an idle one, else a new one
+ * while there are fewer than BLOBS_PG_CONNECTIONS, else waits for one.
+ * Returns its slot, or -1 (logged) when a new connection failed. */
+static int take_connection(pg_blobs *p)
+{
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        int unopened = -1;
+        for (int i = 0; i < BLOBS_PG_CONNECTIONS; i++) {
+            if (p->conns[i] && !p->busy[i]) {
+                p->busy[i] = 1;
+                pthread_mutex_unlock(&p->lock);
+                return i;
+            }
+            if (!p->conns[i] && !p->busy[i] && unopened < 0)
+                unopened = i;
+        }
+        if (unopened >= 0) {
+            p->busy[unopened] = 1; /* reserved while connecting, unlocked */
+            pthread_mutex_unlock(&p->lock);
+            PGconn *conn = PQconnectdb(p->url);
+            if (conn && PQstatus(conn) == CONNECTION_OK) {
+                pg_quiet(conn);
+                p->conns[unopened] = conn; /* its slot is ours: busy */
+                return unopened;
+            }
+            pg_log_failure("connect for images", NULL, conn);
+            PQfinish(conn);
+            pthread_mutex_lock(&p->lock);
+            p->busy[unopened] = 0;
+            pthread_cond_signal(&p->freed);
+            pthread_mutex_unlock(&p->lock);
+            return -1;
+        }
+        pthread_cond_wait(&p->freed, &p->lock);
+    }
+}
+
+static void give_back(pg_blobs *p, int slot)
+{
+    pthread_mutex_lock(&p->lock);
+    p->busy[slot] = 0;
+    pthread_cond_signal(&p->freed);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* Runs sql with params (text, except a binary one given a length > 0) on a
+ * connection taken by this thread, resetting it first if it broke; the
+ * result in binary when binary_result. PQclear the result (NULL: out of
+ * memory). */
+static PGresult *run(PGconn *conn, const char *sql, int n, const char *const *values,
                      const int *lengths, int binary_result)
 {
-    if (PQstatus(p->conn) != CONNECTION_OK)
-        PQreset(p->conn);
+    if (PQstatus(conn) != CONNECTION_OK)
+        PQreset(conn);
     int formats[2] = {lengths && lengths[0] > 0, lengths && n > 1 && lengths[1] > 0};
-    return PQexecParams(p->conn, sql, n, NULL, values, lengths, formats, binary_result);
+    return PQexecParams(conn, sql, n, NULL, values, lengths, formats, binary_result);
 }
 
 /* Creates the table in a transaction holding an advisory lock, so servers
@@ -84,10 +140,12 @@ int blobs_open_postgres(const char *url, blobs **out, char *err, size_t err_len)
     }
     p->base.ops = &pg_blob_ops;
     pthread_mutex_init(&p->lock, NULL);
-    p->conn = PQconnectdb(url);
-    if (!p->conn || PQstatus(p->conn) != CONNECTION_OK) {
+    pthread_cond_init(&p->freed, NULL);
+    p->url = strdup(url);
+    p->conns[0] = p->url ? PQconnectdb(url) : NULL;
+    if (!p->conns[0] || PQstatus(p->conns[0]) != CONNECTION_OK) {
         char msg[512];
-        pg_primary_message(NULL, p->conn, msg, sizeof msg);
+        pg_primary_message(NULL, p->conns[0], msg, sizeof msg);
         snprintf(err, err_len,
                  "cannot connect to PostgreSQL for images: %s (check the URL "
                  "postgres://USER@HOST:PORT/DB and that the server runs)",
@@ -95,8 +153,8 @@ int blobs_open_postgres(const char *url, blobs **out, char *err, size_t err_len)
         blobs_close(&p->base);
         return -1;
     }
-    pg_quiet(p->conn);
-    if (create_schema(p->conn, err, err_len) != 0) {
+    pg_quiet(p->conns[0]);
+    if (create_schema(p->conns[0], err, err_len) != 0) {
         blobs_close(&p->base);
         return -1;
     }
@@ -107,8 +165,11 @@ int blobs_open_postgres(const char *url, blobs **out, char *err, size_t err_len)
 static void pg_close(blobs *b)
 {
     pg_blobs *p = pg_of(b);
-    PQfinish(p->conn);
+    for (int i = 0; i < BLOBS_PG_CONNECTIONS; i++)
+        PQfinish(p->conns[i]);
+    pthread_cond_destroy(&p->freed);
     pthread_mutex_destroy(&p->lock);
+    free(p->url);
     free(p);
 }
 
@@ -120,40 +181,61 @@ static int pg_put(blobs *b, const char *id, const uint8_t *data, size_t len)
     /* A zero-length binary parameter would go as text: "" is still no bytes. */
     const char *values[2] = {id, len ? (const char *)data : ""};
     int lengths[2] = {0, (int)len};
-    pthread_mutex_lock(&p->lock);
-    PGresult *res = run(p,
+    int slot = take_connection(p);
+    if (slot < 0)
+        return EIO;
+    PGconn *conn = p->conns[slot];
+    PGresult *res = run(conn,
                         "INSERT INTO blobs (id, bytes) VALUES ($1, $2::bytea)"
                         " ON CONFLICT (id) DO NOTHING",
                         2, values, lengths, 0);
-    int e = pg_result_ok(res) ? 0 : db_fail(p, "store an image", res);
+    int e = pg_result_ok(res) ? 0 : db_fail(conn, "store an image", res);
     PQclear(res);
-    pthread_mutex_unlock(&p->lock);
+    give_back(p, slot);
     return e;
+}
+
+/* An anonymous in-memory file holding data[0..len): its descriptor, or -1
+ * with errno set. */
+static int memory_file(const char *data, size_t len)
+{
+    int fd = memfd_create("shroud-image", MFD_CLOEXEC);
+    for (size_t done = 0; fd >= 0 && done < len;) {
+        ssize_t n = write(fd, data + done, len - done);
+        if (n > 0)
+            done += (size_t)n;
+        else if (n < 0 && errno != EINTR) {
+            int e = errno;
+            close(fd);
+            errno = e;
+            fd = -1;
+        }
+    }
+    return fd;
 }
 
 static int pg_get(blobs *b, const char *id, blob_content *out)
 {
     pg_blobs *p = pg_of(b);
     const char *values[1] = {id};
-    pthread_mutex_lock(&p->lock);
-    PGresult *res = run(p, "SELECT bytes FROM blobs WHERE id = $1", 1, values, NULL, 1);
-    int e = 0;
-    if (!pg_result_ok(res))
-        e = db_fail(p, "read an image", res);
-    else if (PQntuples(res) != 1)
+    int slot = take_connection(p);
+    if (slot < 0)
+        return EIO;
+    PGconn *conn = p->conns[slot];
+    PGresult *res = run(conn, "SELECT bytes FROM blobs WHERE id = $1", 1, values, NULL, 1);
+    int e = !pg_result_ok(res) ? db_fail(conn, "read an image", res) : 0;
+    give_back(p, slot); /* the result is ours: the connection can go */
+    if (!e && PQntuples(res) != 1)
         e = ENOENT;
-    else {
+    if (!e) {
         size_t len = (size_t)PQgetlength(res, 0, 0);
-        out->data = malloc(len ? len : 1);
-        if (!out->data)
-            e = ENOMEM;
-        else {
-            memcpy(out->data, PQgetvalue(res, 0, 0), len);
+        out->fd = memory_file(PQgetvalue(res, 0, 0), len);
+        if (out->fd < 0)
+            e = errno ? errno : EIO;
+        else
             out->size = len;
-        }
     }
     PQclear(res);
-    pthread_mutex_unlock(&p->lock);
     return e;
 }
 
@@ -161,15 +243,18 @@ static int pg_remove(blobs *b, const char *id)
 {
     pg_blobs *p = pg_of(b);
     const char *values[1] = {id};
-    pthread_mutex_lock(&p->lock);
-    PGresult *res = run(p, "DELETE FROM blobs WHERE id = $1", 1, values, NULL, 0);
+    int slot = take_connection(p);
+    if (slot < 0)
+        return EIO;
+    PGconn *conn = p->conns[slot];
+    PGresult *res = run(conn, "DELETE FROM blobs WHERE id = $1", 1, values, NULL, 0);
     int e = 0;
     if (!pg_result_ok(res))
-        e = db_fail(p, "remove an image", res);
+        e = db_fail(conn, "remove an image", res);
     else if (strcmp(PQcmdTuples(res), "0") == 0)
         e = ENOENT;
     PQclear(res);
-    pthread_mutex_unlock(&p->lock);
+    give_back(p, slot);
     return e;
 }
 

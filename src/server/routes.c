@@ -1,18 +1,47 @@
 /* routes.c — the route table and its dispatcher. */
+#define _GNU_SOURCE /* asprintf */
 #include "server/routes.h"
 
+#include <inttypes.h>
 #include <microhttpd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "server/blob_cache.h"
 
 static void route_healthz(http_request *r)
 {
     http_respond(r, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"), NULL);
 }
 
+/* The image cache's metrics (blob_cache.h), when images go through one:
+ * text with them appended (text freed), else text. NULL: out of memory. */
+static char *with_cache_metrics(char *text, blobs *images)
+{
+    blob_cache_stats s;
+    if (!text || !blob_cache_stats_of(images, &s))
+        return text;
+    char *out = NULL;
+    int n =
+        asprintf(&out,
+                 "%s# HELP shroud_image_cache_hits_total Image downloads answered from memory.\n"
+                 "# TYPE shroud_image_cache_hits_total counter\n"
+                 "shroud_image_cache_hits_total %" PRIu64 "\n"
+                 "# HELP shroud_image_cache_misses_total Image downloads read from the database.\n"
+                 "# TYPE shroud_image_cache_misses_total counter\n"
+                 "shroud_image_cache_misses_total %" PRIu64 "\n"
+                 "# HELP shroud_image_cache_bytes Bytes of images kept in memory.\n"
+                 "# TYPE shroud_image_cache_bytes gauge\n"
+                 "shroud_image_cache_bytes %" PRIu64 "\n",
+                 text, s.hits, s.misses, s.bytes);
+    free(text);
+    return n < 0 ? NULL : out;
+}
+
 static void route_metrics(http_request *r)
 {
-    char *text = metrics_render(http_app(r)->metrics);
+    char *text = with_cache_metrics(metrics_render(http_app(r)->metrics), http_app(r)->images);
     if (!text) {
         http_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
         return;

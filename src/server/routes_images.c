@@ -1,13 +1,10 @@
 /* routes_images.c — upload, gallery, metadata, download, delete. */
-#define _GNU_SOURCE /* memfd_create */
 #include <errno.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "server/blobs.h"
 #include "server/routes.h"
@@ -234,27 +231,6 @@ void route_image(http_request *r)
 /* An image's bytes never change under its id (the id is their hash). */
 #define IMAGE_CACHE_CONTROL "public, max-age=31536000, immutable"
 
-/* Moves c's bytes (c->data, freed) into an anonymous in-memory file and
- * returns its descriptor; -1 on failure. The same response
- * code as for image files then serves them, with the same headers. */
-static int memory_file(blob_content *c)
-{
-    int fd = memfd_create("shroud-image", MFD_CLOEXEC);
-    int e = fd < 0;
-    for (size_t done = 0; !e && done < c->size;) {
-        ssize_t n = write(fd, c->data + done, (size_t)c->size - done);
-        if (n < 0 && errno != EINTR)
-            e = 1;
-        else if (n > 0)
-            done += (size_t)n;
-    }
-    free(c->data);
-    c->data = NULL;
-    if (e && fd >= 0)
-        close(fd);
-    return e ? -1 : fd;
-}
-
 void route_image_file(http_request *r)
 {
     store_image img;
@@ -274,13 +250,6 @@ void route_image_file(http_request *r)
             http_error(r, MHD_HTTP_NOT_FOUND, "no such image");
         else
             http_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot read the image");
-        return;
-    }
-    if (bytes.fd < 0) /* in memory (PostgreSQL): answered from an anonymous file */
-        bytes.fd = memory_file(&bytes);
-    if (bytes.fd < 0) {
-        blob_content_clear(&bytes);
-        http_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot read the image");
         return;
     }
     /* The response takes the descriptor. */

@@ -209,6 +209,8 @@ for s in A B LB; do
 done
 
 # ---- delete through the balancer -------------------------------------------------------------
+# (A downloaded the image above, so it holds it in its image cache: the
+# cache must not answer for an image deleted through another process.)
 at LB
 req DELETE "/api/images/$ID1" -H "Authorization: Bearer $TOKEN"
 expect_status "delete through the balancer: 204" 204

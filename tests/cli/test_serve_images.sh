@@ -557,6 +557,33 @@ if test_db_pg; then
     check "... the banner names the database" grep -q "^  data in data3, database ${url//./\\.}\$" "$SERVER_LOG"
     check "... without the password" test "$(grep -c sekrit-pw "$SERVER_LOG" "$SERVER_ERR" | grep -vc ':0$')" = 0
     stop_server TERM
+    # images read from PostgreSQL are cached in memory (--image-cache, default 128 MiB)
+    start_server --data data3 --no-tls
+    check "the banner gives the image cache" grep -q "^  images in PostgreSQL (table blobs), up to 128 MiB of them cached" "$SERVER_LOG"
+    account alice alice.pub
+    upload red.jpg image/jpeg -H "Authorization: Bearer $TOKEN"
+    expect_status "an upload: 201" 201
+    for n in 1 2 3; do
+        req GET "/images/$id_red"
+        expect_status "download $n: 200" 200
+        check "... the uploaded bytes" cmp -s "$BODY" red.jpg
+    done
+    req GET /metrics
+    check "/metrics: one read from the database, two from the cache" \
+        sh -c "grep -q '^shroud_image_cache_misses_total 1\$' '$BODY' && grep -q '^shroud_image_cache_hits_total 2\$' '$BODY'"
+    check "... and the bytes kept" grep -q "^shroud_image_cache_bytes $(stat -c %s red.jpg)\$" "$BODY"
+    req DELETE "/api/images/$id_red" -H "Authorization: Bearer $TOKEN"
+    expect_status "the owner deletes it: 204" 204
+    req GET "/images/$id_red"
+    expect_error "... then a download is 404, cache or not" 404
+    req GET /metrics
+    check "... and the cache let it go" grep -q "^shroud_image_cache_bytes 0\$" "$BODY"
+    stop_server TERM
+    start_server --data data3 --no-tls --image-cache 0
+    check "--image-cache 0: the banner says no cache" grep -q "^  images in PostgreSQL (table blobs); stop" "$SERVER_LOG"
+    req GET /metrics
+    check "... and /metrics has no cache counters" sh -c "! grep -q shroud_image_cache '$BODY'"
+    stop_server TERM
     start_server --data data3 --no-tls --blobs "$WORK/blobs3"
     check "--db postgres:// --blobs DIR: the banner says images in DIR" \
         grep -q "^  images in $WORK/blobs3;" "$SERVER_LOG"

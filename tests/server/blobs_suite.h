@@ -24,9 +24,12 @@ extern const blobs_backend *blobs_suite_backend;
 int blobs_suite_setup(void **state);
 int blobs_suite_teardown(void **state);
 
+/* rm -rf dir (for a directory backend's wipe); fails the test on error. */
+void blobs_suite_remove_dir(const char *dir);
+
 /* Opens the backend; fails the test on error. */
 blobs *blobs_suite_open(void);
-/* The bytes of id, read whole (from the file or from memory); fails the
+/* The bytes of id, read whole from its descriptor; fails the
  * test unless blobs_get succeeds. free() them. */
 uint8_t *blobs_suite_read(blobs *b, const char *id, size_t *len);
 

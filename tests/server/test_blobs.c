@@ -24,10 +24,7 @@ static int open_dir(blobs **out, char *err, size_t err_len)
 
 static void wipe_dir(void)
 {
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        fail_msg("cannot remove %s", dir);
+    blobs_suite_remove_dir(dir);
 }
 
 static const blobs_backend dir_backend = {open_dir, wipe_dir};

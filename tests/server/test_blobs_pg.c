@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,11 +67,11 @@ static void test_one_row_per_blob(void **state)
     assert_string_equal(PQgetvalue(res, 0, 0), id);
     assert_string_equal(PQgetvalue(res, 0, 1), "000102ff00");
     PQclear(res);
-    blob_content c;
-    assert_int_equal(blobs_get(b, id, &c), 0);
-    assert_int_equal(c.fd, -1); /* from memory */
-    assert_int_equal(c.size, sizeof data);
-    blob_content_clear(&c);
+    size_t len = 0;
+    uint8_t *back = blobs_suite_read(b, id, &len); /* from an in-memory file */
+    assert_int_equal(len, sizeof data);
+    assert_memory_equal(back, data, sizeof data);
+    free(back);
     blobs_close(b);
 }
 
@@ -121,6 +122,70 @@ static void test_broken_connection_reconnects(void **state)
     blobs_close(b);
 }
 
+#define READERS 8
+
+typedef struct {
+    blobs *b;
+    const char *id;
+    int failures;
+} reader_arg;
+
+static void *read_big(void *p)
+{
+    reader_arg *r = p;
+    for (int i = 0; i < 6; i++) {
+        size_t len = 0;
+        blob_content c;
+        if (blobs_get(r->b, r->id, &c) != 0)
+            r->failures++;
+        else
+            len = (size_t)c.size;
+        blob_content_clear(&c);
+        if (len != 3u << 20)
+            r->failures++;
+    }
+    return NULL;
+}
+
+static int client_connections(void)
+{
+    PGresult *res = sql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND backend_type = 'client backend' AND pid <> pg_backend_pid()");
+    int n = atoi(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return n;
+}
+
+/* Reads in parallel use several connections (one large read does not hold
+ * up the others), never more than BLOBS_PG_CONNECTIONS. */
+static void test_parallel_reads_use_a_bounded_pool(void **state)
+{
+    (void)state;
+    blobs *b = blobs_suite_open();
+    assert_int_equal(client_connections(), 1); /* the first, opened by the opener */
+    size_t len = 3u << 20;
+    uint8_t *big = calloc(1, len);
+    assert_non_null(big);
+    char id[BLOB_ID_CHARS + 1];
+    assert_int_equal(blobs_id(big, len, id), 0);
+    assert_int_equal(blobs_put(b, id, big, len), 0);
+    free(big);
+    pthread_t t[READERS];
+    reader_arg args[READERS];
+    for (int i = 0; i < READERS; i++) {
+        args[i] = (reader_arg){b, id, 0};
+        assert_int_equal(pthread_create(&t[i], NULL, read_big, &args[i]), 0);
+    }
+    for (int i = 0; i < READERS; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(args[i].failures, 0);
+    }
+    int n = client_connections();
+    assert_true(n >= 2);
+    assert_true(n <= BLOBS_PG_CONNECTIONS);
+    blobs_close(b);
+}
+
 static void test_unreachable_server_is_refused(void **state)
 {
     (void)state;
@@ -153,6 +218,7 @@ int main(void)
         BLOBS_SUITE_TEST(test_one_row_per_blob),
         BLOBS_SUITE_TEST(test_failed_put_leaves_nothing),
         BLOBS_SUITE_TEST(test_broken_connection_reconnects),
+        BLOBS_SUITE_TEST(test_parallel_reads_use_a_bounded_pool),
         BLOBS_SUITE_TEST(test_unreachable_server_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
