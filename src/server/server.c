@@ -1,5 +1,6 @@
 /* server.c — libmicrohttpd set-up, request dispatch and the access log. */
 #include "server/server.h"
+#include "server/client_address.h"
 
 #include "server/form.h"
 #include "server/http.h"
@@ -95,26 +96,7 @@ static void client_address(struct MHD_Connection *c, char *out, size_t cap)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    snprintf(out, cap, "-");
-    if (!ci || !ci->client_addr)
-        return;
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-                  (socklen_t)cap);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
-                  (socklen_t)cap);
-}
-
-int server_canonical_address(const char *text, char *out, size_t cap)
-{
-    unsigned char bin[sizeof(struct in6_addr)];
-    if (inet_pton(AF_INET, text, bin) == 1)
-        return inet_ntop(AF_INET, bin, out, (socklen_t)cap) ? 0 : -1;
-    if (inet_pton(AF_INET6, text, bin) == 1)
-        return inet_ntop(AF_INET6, bin, out, (socklen_t)cap) ? 0 : -1;
-    return -1;
+    client_address_of(ci ? ci->client_addr : NULL, out, cap);
 }
 
 /* Header iterator: keeps the value of the last X-Forwarded-For header (a
@@ -128,22 +110,6 @@ static enum MHD_Result keep_last_forwarded_for(void *cls, enum MHD_ValueKind kin
     return MHD_YES;
 }
 
-/* The last comma-separated entry of list, canonical, into out: 0, or -1
- * when it is not an IP address. */
-static int last_listed_address(const char *list, char *out, size_t cap)
-{
-    const char *start = strrchr(list, ',');
-    start = start ? start + 1 : list;
-    start += strspn(start, " \t");
-    size_t n = strcspn(start, " \t");
-    char text[HTTP_ADDR_MAX];
-    if (n == 0 || n >= sizeof text || start[n + strspn(start + n, " \t")] != '\0')
-        return -1;
-    memcpy(text, start, n);
-    text[n] = '\0';
-    return server_canonical_address(text, out, cap);
-}
-
 /* When the peer in addr is a trusted proxy, replaces addr by the client it
  * names: the last entry of X-Forwarded-For, else X-Real-IP; a missing or
  * malformed header leaves the peer's address. */
@@ -155,13 +121,9 @@ static void forwarded_client(const server_config *cfg, struct MHD_Connection *c,
         i++;
     if (i == cfg->n_trusted_proxies)
         return;
-    char client[HTTP_ADDR_MAX];
     const char *xff = NULL;
     MHD_get_connection_values(c, MHD_HEADER_KIND, keep_last_forwarded_for, &xff);
-    const char *real_ip = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Real-IP");
-    if ((xff && last_listed_address(xff, client, sizeof client) == 0) ||
-        (real_ip && last_listed_address(real_ip, client, sizeof client) == 0))
-        snprintf(addr, cap, "%s", client);
+    forwarded_address(xff, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Real-IP"), addr, cap);
 }
 
 const char *http_method(const http_request *r)
@@ -571,8 +533,10 @@ int server_start(const server_config *cfg, server **out, char *err, size_t err_l
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cfg->threads ? cfg->threads : (cpus > 0 ? (unsigned)cpus : 2);
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
-    if (addr.ss_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
+    if (addr.ss_family == AF_INET6) /* [::] takes IPv4 clients too, as ::ffff:a.b.c.d */
+        flags |= IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)&addr)->sin6_addr)
+                     ? MHD_USE_DUAL_STACK
+                     : MHD_USE_IPv6;
     if (cfg->cert_pem)
         flags |= MHD_USE_TLS;
     struct MHD_OptionItem tls_opts[] = {

@@ -45,9 +45,6 @@ typedef struct server server;
 /* Parses "HOST:PORT" / "[V6]:PORT" / "localhost:PORT" into addr: 0 or -1. */
 int server_parse_listen(const char *listen, struct sockaddr_storage *addr, socklen_t *len);
 
-/* Writes the canonical text of an IPv4 or IPv6 address (no port, no
- * brackets) into out (HTTP_ADDR_MAX bytes): 0, or -1 when text is not one. */
-int server_canonical_address(const char *text, char *out, size_t cap);
 
 /* Starts listening and serving in background threads. On failure returns
  * -1 with one line of explanation in err. */

@@ -149,6 +149,23 @@ expect_fail 1 "elsewhere|directory|open" "--db in a directory that does not exis
     shroud serve --listen 127.0.0.1:0 --no-tls --db "sqlite:$WORK/no/such/dir/x.db" --data d
 
 expect_fail 2 "HOST:PORT" "a malformed --listen" shroud serve --listen nowhere --data d
+
+# ---- [::]:PORT: IPv6 and IPv4 clients; a proxy is the same address either way -------------------
+"$SHROUD" serve --listen '[::]:0' --no-tls --data dual --trust-proxy 127.0.0.1 >dual.out 2>dual.err &
+dual_pid=$!
+for i in $(seq 100); do grep -q "listening on" dual.out 2>/dev/null && break; sleep 0.1; done
+dual_port=$(sed -n 's|.*listening on http://\[::\]:\([0-9]*\)/.*|\1|p' dual.out)
+check "--listen [::]:0 starts" test -n "$dual_port"
+check "... an IPv4 client gets through" curl -sf -o /dev/null "http://127.0.0.1:$dual_port/healthz"
+check "... an IPv6 client too" curl -sf -o /dev/null "http://[::1]:$dual_port/healthz"
+curl -sf -o /dev/null -H "X-Forwarded-For: 203.0.113.77" "http://127.0.0.1:$dual_port/healthz"
+curl -sf -o /dev/null -I -H "X-Forwarded-For: 203.0.113.78" "http://[::1]:$dual_port/healthz"
+kill -TERM "$dual_pid"
+wait "$dual_pid"
+check "... the IPv4 proxy (seen as ::ffff:127.0.0.1) names its client" \
+    grep -q " 203\.0\.113\.77 GET /healthz 200" dual.out
+check "... an untrusted IPv6 peer does not" grep -q " ::1 HEAD /healthz 200" dual.out
+check "... and IPv4 peers are logged as IPv4" grep -q " 127\.0\.0\.1 GET /healthz 200" dual.out
 expect_fail 2 "both" "--tls-cert without --tls-key" shroud serve --tls-cert own.crt --data d
 expect_fail 2 "exclude" "--no-tls with a certificate" \
     shroud serve --no-tls --tls-cert own.crt --tls-key own.key --data d
