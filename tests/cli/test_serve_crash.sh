@@ -3,7 +3,10 @@
 # with SIGKILL at random moments, round after round. After each restart the
 # database passes PRAGMA integrity_check, every listed image downloads
 # intact (its bytes hash to its id and equal the file sent), nothing half
-# stored is listed, and no temporary upload file is left behind.
+# stored is listed, and no temporary upload file is left behind. On
+# PostgreSQL (SHROUD_TEST_DB, see server_lib.sh; ctest's cli_serve_crash_pg)
+# instead: every row of the table blobs holds bytes that hash to its id and
+# every listed image has its row.
 #
 #     bash test_serve_crash.sh /path/to/shroud
 . "$(dirname "$0")/lib.sh" "$@"
@@ -57,7 +60,15 @@ integrity() {
 # verify_store ROUND: after a restart, what is listed is whole.
 verify_store() {
     local round=$1 problems=() ids id
-    [ "$(integrity data/shroud.db 2>&1)" = ok ] || problems+=("integrity_check failed")
+    if test_db_pg; then
+        local rows bad
+        rows=$(test_db_sql data "SELECT id, encode(sha256(bytes), 'hex') FROM blobs" 2>&1) ||
+            problems+=("cannot read the table blobs: $rows")
+        bad=$(awk -F'|' '$1 != $2' <<<"$rows")
+        [ -z "$bad" ] || problems+=("blob rows whose bytes do not hash to their id: $bad")
+    else
+        [ "$(integrity data/shroud.db 2>&1)" = ok ] || problems+=("integrity_check failed")
+    fi
     ids=$(curl -s "$BASE/api/images?per_page=100" |
         "$PY" -c 'import json,sys; print("\n".join(i["id"] for i in json.load(sys.stdin)["images"]))') ||
         problems+=("the list does not answer")
@@ -67,8 +78,13 @@ verify_store() {
         local match=0 f
         for f in img*.png; do cmp -s dl.bin "$f" && match=1 && break; done
         [ $match = 1 ] || problems+=("image $id: not one of the files sent")
+        if test_db_pg; then
+            [ "$(test_db_sql data "SELECT count(*) FROM blobs WHERE id = '$id'")" = 1 ] ||
+                problems+=("image $id: listed without its row in blobs")
+        fi
     done
-    ls -A data/images | grep -q '^\.tmp-' && problems+=("temporary upload files left: $(ls -A data/images | grep '^\.tmp-' | tr '\n' ' ')")
+    test_db_pg || ! ls -A data/images | grep -q '^\.tmp-' ||
+        problems+=("temporary upload files left: $(ls -A data/images | grep '^\.tmp-' | tr '\n' ' ')")
     [ ${#problems[@]} -eq 0 ]
     verdict $? "round $round: after kill -9 and restart, $(wc -w <<<"$ids") listed images all whole" "${problems[@]}"
 }
