@@ -15,6 +15,7 @@
 #include "server/json_wipe.h"
 #include "server/server.h"
 #include "server/store.h"
+#include "server/sweeper.h"
 #include "server/tls_identity.h"
 
 #define DEFAULT_SESSION_TTL (7 * 24 * 3600)
@@ -327,9 +328,14 @@ static int run_serve(const serve_opts *o)
     int rc = server_start(&cfg, &s, err, sizeof err) == 0 ? 0 : fail("%s", err);
     if (!rc) {
         banner(o, &id, server_port(s), in_dir ? images_dir : NULL);
+        sweeper *sw = sweeper_start(db, images, SWEEPER_DEFAULT_INTERVAL_SECONDS, stderr);
+        if (!sw)
+            fprintf(stderr, "shroud serve: cannot start the sweep for unlisted images; "
+                            "serving without it\n");
         int sig = wait_for_stop(&set);
         fprintf(stderr, "shroud serve: %s: finishing the requests in progress\n",
                 sig == SIGINT ? "SIGINT" : "SIGTERM");
+        sweeper_stop(sw);
         server_stop(s);
         fprintf(stderr, "shroud serve: stopped\n");
     }

@@ -166,6 +166,36 @@ static int cache_remove(blobs *b, const char *id)
     return c->inner->ops->remove(c->inner, id);
 }
 
+typedef struct {
+    cache *c;
+    blobs_listed_fn listed;
+    void *arg;
+} sweep_filter;
+
+/* The caller's listed(); an unlisted blob (about to be removed, or kept
+ * only because it was stored again) leaves the cache either way. */
+static int listed_and_dropped(const char *id, void *p)
+{
+    sweep_filter *f = p;
+    int r = f->listed(id, f->arg);
+    if (r == 0) {
+        pthread_mutex_lock(&f->c->lock);
+        entry *e = find(f->c, id);
+        if (e)
+            drop(f->c, e);
+        pthread_mutex_unlock(&f->c->lock);
+    }
+    return r;
+}
+
+static int cache_sweep(blobs *b, int64_t grace_seconds, blobs_listed_fn listed, void *arg,
+                       size_t *removed)
+{
+    cache *c = cache_of(b);
+    sweep_filter f = {c, listed, arg};
+    return c->inner->ops->sweep(c->inner, grace_seconds, listed_and_dropped, &f, removed);
+}
+
 static void cache_close(blobs *b)
 {
     cache *c = cache_of(b);
@@ -176,7 +206,7 @@ static void cache_close(blobs *b)
     free(c);
 }
 
-static const blobs_ops cache_ops = {cache_close, cache_put, cache_get, cache_remove};
+static const blobs_ops cache_ops = {cache_close, cache_put, cache_get, cache_remove, cache_sweep};
 
 int blobs_cache_wrap(blobs *inner, uint64_t max_bytes, blobs **out)
 {

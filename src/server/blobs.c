@@ -10,12 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crypto/primitives.h"
 #include "shroud.h"
 
 #define TMP_PREFIX ".tmp-"
+#define SWEEP_PREFIX ".sweep-" /* + id + "-" + 8 random hex digits: set aside by a sweep */
+#define SWEEP_NAME_CHARS (sizeof SWEEP_PREFIX + BLOB_ID_CHARS + 9)
 #define PATH_CHARS 4200
 
 /* ---- the public functions ---- */
@@ -70,6 +73,12 @@ int blobs_remove(blobs *b, const char *id)
     return blobs_valid_id(id) ? b->ops->remove(b, id) : ENOENT;
 }
 
+int blobs_sweep(blobs *b, int64_t grace_seconds, blobs_listed_fn listed, void *arg, size_t *removed)
+{
+    *removed = 0;
+    return b->ops->sweep(b, grace_seconds < 0 ? 0 : grace_seconds, listed, arg, removed);
+}
+
 /* ---- the directory ---- */
 
 typedef struct {
@@ -82,6 +91,25 @@ static const blobs_ops dir_ops;
 static const char *dir_of(blobs *b)
 {
     return ((dir_blobs *)b)->dir;
+}
+
+/* 1 when the regular file name in the directory dfd was last modified
+ * before cutoff, 0 when later (or not a regular file), -1 when it is gone. */
+static int modified_before(int dfd, const char *name, time_t cutoff)
+{
+    struct stat st;
+    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return -1;
+    return S_ISREG(st.st_mode) && st.st_mtime < cutoff;
+}
+
+/* Puts a blob a sweep set aside (aside) back under its id, unless the id
+ * was stored again meanwhile (the same bytes): then drops the aside copy.
+ * On any other failure the aside file stays, for the next open. */
+static void put_back(int dfd, const char *aside, const char *id)
+{
+    if (linkat(dfd, aside, dfd, id, 0) == 0 || errno == EEXIST)
+        unlinkat(dfd, aside, 0);
 }
 
 int blobs_open_dir(const char *dir, blobs **out, char *err, size_t err_len)
@@ -102,13 +130,23 @@ int blobs_open_dir(const char *dir, blobs **out, char *err, size_t err_len)
         snprintf(err, err_len, "cannot open the image directory %s: %s", dir, strerror(e));
         return e;
     }
+    /* What crashes left: temporary files of uploads (those younger than
+     * the grace may be another process's uploads in progress) and blobs a
+     * sweep had set aside (back in place: the next sweep decides). */
+    time_t cutoff = time(NULL) - BLOBS_SWEEP_GRACE_SECONDS;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (strncmp(e->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) != 0)
-            continue;
-        char path[PATH_CHARS + 256];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        unlink(path); /* an upload a crash interrupted */
+        if (strncmp(e->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0 &&
+            modified_before(dirfd(d), e->d_name, cutoff) == 1)
+            unlinkat(dirfd(d), e->d_name, 0);
+        else if (strncmp(e->d_name, SWEEP_PREFIX, strlen(SWEEP_PREFIX)) == 0 &&
+                 strlen(e->d_name) == SWEEP_NAME_CHARS - 1) {
+            char id[BLOB_ID_CHARS + 1];
+            memcpy(id, e->d_name + strlen(SWEEP_PREFIX), BLOB_ID_CHARS);
+            id[BLOB_ID_CHARS] = '\0';
+            if (blobs_valid_id(id))
+                put_back(dirfd(d), e->d_name, id);
+        }
     }
     closedir(d);
     dir_blobs *b = calloc(1, sizeof *b);
@@ -142,8 +180,12 @@ static int dir_put(blobs *b, const char *id, const uint8_t *data, size_t len)
     const char *dir = dir_of(b);
     char final[PATH_CHARS + 80], tmp[PATH_CHARS + 80];
     snprintf(final, sizeof final, "%s/%s", dir, id);
-    if (access(final, F_OK) == 0)
-        return 0; /* the same bytes are already there */
+    /* The same bytes already there: stored again now, so no sweep takes
+     * them (one that set them aside first makes this fail: write anew). */
+    if (utimensat(AT_FDCWD, final, NULL, 0) == 0)
+        return 0;
+    if (errno != ENOENT)
+        return errno;
     snprintf(tmp, sizeof tmp, "%s/" TMP_PREFIX "XXXXXX", dir);
     int fd = mkstemp(tmp);
     if (fd < 0)
@@ -195,4 +237,50 @@ static int dir_remove(blobs *b, const char *id)
     return sync_dir(dir_of(b));
 }
 
-static const blobs_ops dir_ops = {dir_close, dir_put, dir_get, dir_remove};
+/* Each candidate (old, not listed) is renamed aside under a name of this
+ * sweep's own, then checked again: stored meanwhile (a put refreshes the
+ * time, or finds it gone and writes it anew) or listed meanwhile, it goes
+ * back; otherwise it is removed. Another sweep's rename makes ours fail
+ * (skipped). */
+static int dir_sweep(blobs *b, int64_t grace_seconds, blobs_listed_fn listed, void *arg,
+                     size_t *removed)
+{
+    DIR *d = opendir(dir_of(b));
+    if (!d)
+        return errno;
+    int dfd = dirfd(d), e = 0;
+    time_t cutoff = time(NULL) - (time_t)grace_seconds;
+    struct dirent *ent;
+    while (!e && (ent = readdir(d)) != NULL) {
+        const char *id = ent->d_name;
+        if (!blobs_valid_id(id) || modified_before(dfd, id, cutoff) != 1)
+            continue;
+        int r = listed(id, arg);
+        if (r != 0) {
+            e = r < 0 ? EIO : 0;
+            continue;
+        }
+        uint8_t nonce[4];
+        char aside[SWEEP_NAME_CHARS];
+        if (prim_random(nonce, sizeof nonce) != SHROUD_OK) {
+            e = EIO;
+            break;
+        }
+        snprintf(aside, sizeof aside, SWEEP_PREFIX "%.64s-%02x%02x%02x%02x", id, nonce[0], nonce[1],
+                 nonce[2], nonce[3]);
+        if (renameat(dfd, id, dfd, aside) != 0)
+            continue; /* gone meanwhile: removed, or another sweep has it */
+        if (modified_before(dfd, aside, cutoff) != 1 || (r = listed(id, arg)) != 0) {
+            put_back(dfd, aside, id);
+            e = r < 0 ? EIO : 0;
+            continue;
+        }
+        if (unlinkat(dfd, aside, 0) == 0)
+            (*removed)++;
+    }
+    closedir(d);
+    int synced = *removed ? sync_dir(dir_of(b)) : 0;
+    return e ? e : synced;
+}
+
+static const blobs_ops dir_ops = {dir_close, dir_put, dir_get, dir_remove, dir_sweep};

@@ -5,12 +5,14 @@
  * DIR/<id>, id = SHA-256 of the bytes in lowercase hex; a file appears only
  * complete: written to DIR/.tmp-*, fsynced, renamed, and the directory
  * fsynced, so a crash leaves either nothing or the whole file (and at most a
- * .tmp- file, removed at the next open). PostgreSQL (blobs_pg.c) keeps one
+ * .tmp- file, removed by an open once it is BLOBS_SWEEP_GRACE_SECONDS old:
+ * a younger one may be another process's upload in progress). PostgreSQL (blobs_pg.c) keeps one
  * row per id in the table blobs; a row is inserted by one statement, so a
  * crash leaves either no row or the whole image. Either way the image's
  * store row (store.h) is added only after blobs_put succeeded and removed
- * before blobs_remove: nothing lists bytes that are not all there. Every
- * function is safe to use from several threads.
+ * before blobs_remove: nothing lists bytes that are not all there. Bytes a
+ * crash left without a row are removed by blobs_sweep. Every function is
+ * safe to use from several threads.
  */
 #ifndef SHROUD_SERVER_BLOBS_H
 #define SHROUD_SERVER_BLOBS_H
@@ -56,6 +58,24 @@ void blob_content_clear(blob_content *c);
 /* Removes the blob of id: 0 or an errno (ENOENT included). */
 int blobs_remove(blobs *b, const char *id);
 
+/* A blob must have gone this long without being stored (blobs_put) before
+ * a sweep may remove it: far longer than an upload takes from storing its
+ * bytes to adding its row. */
+#define BLOBS_SWEEP_GRACE_SECONDS 3600
+
+/* Whether an image row refers to id: 1 yes, 0 no, -1 cannot tell. */
+typedef int (*blobs_listed_fn)(const char *id, void *arg);
+
+/* Removes the blobs that no image row refers to (listed() says 0) and that
+ * were last stored more than grace_seconds ago: what a crash between
+ * storing an image's bytes and adding its row, or between removing its row
+ * and its bytes, left behind. Safe while other threads and processes put,
+ * get, remove and sweep: a blob stored again meanwhile is kept, each blob
+ * is removed once. The number removed in *removed. 0, or an errno (EIO
+ * when the database failed or listed() could not tell: the sweep stops). */
+int blobs_sweep(blobs *b, int64_t grace_seconds, blobs_listed_fn listed, void *arg,
+                size_t *removed);
+
 /* ---- for implementations ----
  * An implementation embeds `blobs` as the first member of its own struct,
  * points ops at its table and returns &its->base from its opener. */
@@ -65,6 +85,8 @@ typedef struct {
     int (*put)(blobs *b, const char *id, const uint8_t *data, size_t len);
     int (*get)(blobs *b, const char *id, blob_content *out);
     int (*remove)(blobs *b, const char *id);
+    int (*sweep)(blobs *b, int64_t grace_seconds, blobs_listed_fn listed, void *arg,
+                 size_t *removed);
 } blobs_ops;
 
 struct blobs {

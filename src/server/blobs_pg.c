@@ -113,6 +113,8 @@ static int create_schema(PGconn *conn, char *err, size_t err_len)
         "SELECT pg_advisory_xact_lock(" BLOBS_SCHEMA_LOCK_KEY ")",
         "CREATE TABLE IF NOT EXISTS blobs (id TEXT PRIMARY KEY, bytes BYTEA NOT NULL)",
         "ALTER TABLE blobs ALTER COLUMN bytes SET STORAGE EXTERNAL",
+        /* when the blob was last stored, for blobs_sweep (added in 0.x: may be missing) */
+        "ALTER TABLE blobs ADD COLUMN IF NOT EXISTS stored_at TIMESTAMPTZ NOT NULL DEFAULT now()",
         "COMMIT",
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
@@ -187,7 +189,7 @@ static int pg_put(blobs *b, const char *id, const uint8_t *data, size_t len)
     PGconn *conn = p->conns[slot];
     PGresult *res = run(conn,
                         "INSERT INTO blobs (id, bytes) VALUES ($1, $2::bytea)"
-                        " ON CONFLICT (id) DO NOTHING",
+                        " ON CONFLICT (id) DO UPDATE SET stored_at = now()",
                         2, values, lengths, 0);
     int e = pg_result_ok(res) ? 0 : db_fail(conn, "store an image", res);
     PQclear(res);
@@ -258,4 +260,48 @@ static int pg_remove(blobs *b, const char *id)
     return e;
 }
 
-static const blobs_ops pg_blob_ops = {pg_close, pg_put, pg_get, pg_remove};
+/* The candidates (stored before the cutoff) are read first; each one that
+ * listed() says is unreferenced is deleted only if it is still that old,
+ * so a put that refreshed it meanwhile (ON CONFLICT ... stored_at) keeps
+ * it: PostgreSQL rechecks the condition on the row a concurrent put
+ * updated. One connection for the whole sweep. */
+static int pg_sweep(blobs *b, int64_t grace_seconds, blobs_listed_fn listed, void *arg,
+                    size_t *removed)
+{
+    pg_blobs *p = pg_of(b);
+    char grace[24];
+    snprintf(grace, sizeof grace, "%lld", (long long)grace_seconds);
+    const char *values[2] = {grace, NULL};
+    int slot = take_connection(p);
+    if (slot < 0)
+        return EIO;
+    PGconn *conn = p->conns[slot];
+    PGresult *old = run(conn,
+                        "SELECT id FROM blobs WHERE stored_at < now() - make_interval(secs => $1)"
+                        " ORDER BY id",
+                        1, values, NULL, 0);
+    int e = pg_result_ok(old) ? 0 : db_fail(conn, "list old images", old);
+    for (int i = 0; !e && i < PQntuples(old); i++) {
+        const char *id = PQgetvalue(old, i, 0);
+        int r = listed(id, arg);
+        if (r != 0) {
+            e = r < 0 ? EIO : 0;
+            continue;
+        }
+        values[1] = id;
+        PGresult *res = run(conn,
+                            "DELETE FROM blobs WHERE id = $2"
+                            " AND stored_at < now() - make_interval(secs => $1)",
+                            2, values, NULL, 0);
+        if (!pg_result_ok(res))
+            e = db_fail(conn, "remove an unlisted image", res);
+        else if (strcmp(PQcmdTuples(res), "1") == 0)
+            (*removed)++;
+        PQclear(res);
+    }
+    PQclear(old);
+    give_back(p, slot);
+    return e;
+}
+
+static const blobs_ops pg_blob_ops = {pg_close, pg_put, pg_get, pg_remove, pg_sweep};

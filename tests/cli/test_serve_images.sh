@@ -546,6 +546,31 @@ assert_eq "SIGTERM: exit 0" "$RC" 0
 
 check "the access log has the image requests" grep -q "POST /api/images 201" "$WORK/server.1.out"
 
+# ---- bytes a crash left without a gallery entry are swept at start ------------------------------
+# (an upload stores the bytes before the row, a delete removes the row first)
+printf 'bytes whose upload crashed before its row' >orphan.bin
+printf 'bytes of an upload in progress' >young.bin
+id_orphan=$(sha256 orphan.bin)
+id_young=$(sha256 young.bin)
+if test_db_pg; then
+    test_db_sql data "INSERT INTO blobs (id, bytes, stored_at) VALUES
+        ('$id_orphan', convert_to('bytes whose upload crashed before its row', 'UTF8'), now() - interval '2 hours'),
+        ('$id_young', convert_to('bytes of an upload in progress', 'UTF8'), now())" >/dev/null
+else
+    cp orphan.bin "data/images/$id_orphan"
+    touch -d '2 hours ago' "data/images/$id_orphan"
+    cp young.bin "data/images/$id_young"
+fi
+start_server --data data
+for i in $(seq 100); do grep -q "no gallery entry refers to" "$SERVER_ERR" && break; sleep 0.1; done
+check "at start: the log says one unlisted image was removed" \
+    grep -q "^shroud serve: removed 1 stored image that no gallery entry refers to" "$SERVER_ERR"
+store_check "... the 2-hour-old one; a young one stays (an upload may be under way)" data \
+    "$id_hub" "$id_a" "$id_young"
+req GET "/images/$id_a"
+expect_status "... and listed images still download" 200
+stop_server TERM
+
 # ---- on PostgreSQL: the banner names the database, never its password -------------------------
 if test_db_pg; then
     url=$(test_db_url data3)

@@ -9,10 +9,15 @@
 #include "blobs_suite.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 const blobs_backend *blobs_suite_backend;
@@ -278,4 +283,194 @@ void blobs_suite_concurrent_opens_of_a_fresh_place(void **state)
     put_checked(o[0].b, (const uint8_t *)"after", 5, id);
     for (int i = 0; i < THREADS; i++)
         blobs_close(o[i].b);
+}
+
+/* ---- sweeping blobs no image row refers to ---- */
+
+#define HOUR 3600
+
+/* The ids of a test, and which of them an image row "refers to". */
+#define SWEEP_IDS 200
+static char sweep_ids[SWEEP_IDS][BLOB_ID_CHARS + 1];
+static atomic_int sweep_listed[SWEEP_IDS];
+static atomic_int sweep_asked;
+static atomic_int uploaders_done;
+
+static int listed_in_table(const char *id, void *arg)
+{
+    (void)arg;
+    atomic_fetch_add(&sweep_asked, 1);
+    int r = 0;
+    for (int i = 0; i < SWEEP_IDS; i++)
+        if (strcmp(sweep_ids[i], id) == 0)
+            r = atomic_load(&sweep_listed[i]);
+    if (r == 0) /* the answer gets old while the sweep acts on it: races show */
+        nanosleep(&(struct timespec){0, 100000}, NULL);
+    return r;
+}
+
+static int cannot_tell(const char *id, void *arg)
+{
+    (void)id;
+    (void)arg;
+    return -1;
+}
+
+/* Stores n distinct blobs as sweep_ids[0..n), none listed. */
+static void put_sweep_ids(blobs *b, int n)
+{
+    for (int i = 0; i < SWEEP_IDS; i++) {
+        sweep_ids[i][0] = '\0';
+        atomic_store(&sweep_listed[i], 0);
+    }
+    atomic_store(&sweep_asked, 0);
+    for (int i = 0; i < n; i++) {
+        char data[32];
+        int len = snprintf(data, sizeof data, "sweep blob %d", i);
+        put_checked(b, (const uint8_t *)data, (size_t)len, sweep_ids[i]);
+    }
+}
+
+static int readable(blobs *b, const char *id)
+{
+    blob_content c;
+    int e = blobs_get(b, id, &c);
+    blob_content_clear(&c);
+    return e == 0;
+}
+
+void blobs_suite_sweep_removes_old_unlisted_blobs(void **state)
+{
+    (void)state;
+    blobs *b = blobs_suite_open();
+    put_sweep_ids(b, 4);
+    blobs_suite_backend->age(sweep_ids[0], 2 * HOUR);
+    blobs_suite_backend->age(sweep_ids[1], 2 * HOUR);
+    blobs_suite_backend->age(sweep_ids[3], 2 * HOUR);
+    atomic_store(&sweep_listed[1], 1); /* old, but an image refers to it */
+    size_t removed = 99;
+    assert_int_equal(blobs_sweep(b, HOUR, listed_in_table, NULL, &removed), 0);
+    assert_int_equal(removed, 2);
+    assert_false(readable(b, sweep_ids[0]));
+    assert_true(readable(b, sweep_ids[1]));
+    assert_true(readable(b, sweep_ids[2])); /* unlisted, but young: an upload in progress */
+    assert_false(readable(b, sweep_ids[3]));
+    assert_int_equal(blobs_sweep(b, HOUR, listed_in_table, NULL, &removed), 0);
+    assert_int_equal(removed, 0);
+    assert_int_equal(blobs_remove(b, sweep_ids[0]), ENOENT);
+    blobs_close(b);
+}
+
+void blobs_suite_sweep_keeps_what_is_stored_again(void **state)
+{
+    (void)state;
+    blobs *b = blobs_suite_open();
+    put_sweep_ids(b, 1);
+    blobs_suite_backend->age(sweep_ids[0], 2 * HOUR);
+    /* an upload of the same bytes: stored again, its row about to come */
+    static const char data[] = "sweep blob 0";
+    assert_int_equal(blobs_put(b, sweep_ids[0], (const uint8_t *)data, sizeof data - 1), 0);
+    size_t removed = 99;
+    assert_int_equal(blobs_sweep(b, HOUR, listed_in_table, NULL, &removed), 0);
+    assert_int_equal(removed, 0);
+    assert_true(readable(b, sweep_ids[0]));
+    blobs_close(b);
+}
+
+void blobs_suite_sweep_stops_when_it_cannot_tell(void **state)
+{
+    (void)state;
+    blobs *b = blobs_suite_open();
+    put_sweep_ids(b, 3);
+    for (int i = 0; i < 3; i++)
+        blobs_suite_backend->age(sweep_ids[i], 2 * HOUR);
+    size_t removed = 99;
+    assert_int_equal(blobs_sweep(b, HOUR, cannot_tell, NULL, &removed), EIO);
+    assert_int_equal(removed, 0);
+    for (int i = 0; i < 3; i++)
+        assert_true(readable(b, sweep_ids[i]));
+    blobs_close(b);
+}
+
+typedef struct {
+    blobs *b;
+    int first, step;
+    size_t removed;
+    int failures;
+} sweep_arg;
+
+/* An upload of each of its ids in turn: store the bytes again, then its
+ * row refers to them. */
+static void *uploader(void *p)
+{
+    sweep_arg *a = p;
+    while (atomic_load(&sweep_asked) == 0) /* a sweep has begun */
+        sched_yield();
+    for (int i = a->first; i < SWEEP_IDS; i += a->step) {
+        sched_yield();
+        char data[32];
+        int len = snprintf(data, sizeof data, "sweep blob %d", i);
+        if (blobs_put(a->b, sweep_ids[i], (const uint8_t *)data, (size_t)len) != 0)
+            a->failures++;
+        nanosleep(&(struct timespec){0, 300000}, NULL); /* adding the image's row */
+        atomic_store(&sweep_listed[i], 1);
+    }
+    atomic_fetch_add(&uploaders_done, 1);
+    return NULL;
+}
+
+static void *sweeper(void *p)
+{
+    sweep_arg *a = p;
+    for (int last = 0; !last;) {
+        last = atomic_load(&uploaders_done) == 2; /* one more after the uploads */
+        size_t n = 0;
+        if (blobs_sweep(a->b, HOUR, listed_in_table, NULL, &n) != 0)
+            a->failures++;
+        a->removed += n;
+    }
+    return NULL;
+}
+
+/* Old unlisted blobs being uploaded again while two stores (two server
+ * processes) sweep: whatever a row came to refer to is there at the end. */
+void blobs_suite_sweeps_race_uploads(void **state)
+{
+    (void)state;
+    blobs *two[2] = {blobs_suite_open(), blobs_suite_open()};
+    put_sweep_ids(two[0], SWEEP_IDS);
+    for (int i = 0; i < SWEEP_IDS; i++)
+        blobs_suite_backend->age(sweep_ids[i], 2 * HOUR);
+    atomic_store(&uploaders_done, 0);
+    sweep_arg args[4] = {
+        {two[0], 0, 2, 0, 0}, {two[1], 1, 2, 0, 0}, {two[0], 0, 0, 0, 0}, {two[1], 0, 0, 0, 0}};
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, i < 2 ? uploader : sweeper, &args[i]), 0);
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(args[i].failures, 0);
+    }
+    int missing = 0;
+    for (int i = 0; i < SWEEP_IDS; i++)
+        missing += !readable(two[i % 2], sweep_ids[i]);
+    if (missing)
+        fail_msg("%d of %d blobs uploaded again were lost to a sweep (%zu + %zu removed)", missing,
+                 SWEEP_IDS, args[2].removed, args[3].removed);
+    assert_true(args[2].removed + args[3].removed <= SWEEP_IDS);
+    assert_true(atomic_load(&sweep_asked) > 0);
+    blobs_close(two[0]);
+    blobs_close(two[1]);
+}
+
+void blobs_suite_age_file(const char *dir, const char *id, int64_t seconds)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, id);
+    struct timespec t[2];
+    clock_gettime(CLOCK_REALTIME, &t[0]);
+    t[0].tv_sec -= (time_t)seconds;
+    t[1] = t[0];
+    if (utimensat(AT_FDCWD, path, t, 0) != 0)
+        fail_msg("cannot age %s: %s", path, strerror(errno));
 }

@@ -16,6 +16,8 @@ typedef struct {
     int (*open)(blobs **out, char *err, size_t err_len);
     /* Empties the place: the next open starts from nothing. */
     void (*wipe)(void);
+    /* Makes the blob of id look last stored seconds ago. */
+    void (*age)(const char *id, int64_t seconds);
 } blobs_backend;
 
 extern const blobs_backend *blobs_suite_backend;
@@ -26,6 +28,8 @@ int blobs_suite_teardown(void **state);
 
 /* rm -rf dir (for a directory backend's wipe); fails the test on error. */
 void blobs_suite_remove_dir(const char *dir);
+/* Sets the times of dir/id to seconds ago (a directory backend's age). */
+void blobs_suite_age_file(const char *dir, const char *id, int64_t seconds);
 
 /* Opens the backend; fails the test on error. */
 blobs *blobs_suite_open(void);
@@ -40,6 +44,10 @@ void blobs_suite_kept_across_reopening(void **state);
 void blobs_suite_threads_share_one_store(void **state);
 void blobs_suite_two_stores_on_one_place(void **state);
 void blobs_suite_concurrent_opens_of_a_fresh_place(void **state);
+void blobs_suite_sweep_removes_old_unlisted_blobs(void **state);
+void blobs_suite_sweep_keeps_what_is_stored_again(void **state);
+void blobs_suite_sweep_stops_when_it_cannot_tell(void **state);
+void blobs_suite_sweeps_race_uploads(void **state);
 
 #define BLOBS_SUITE_TEST(f)                                                                        \
     cmocka_unit_test_setup_teardown(f, blobs_suite_setup, blobs_suite_teardown)
@@ -51,6 +59,10 @@ void blobs_suite_concurrent_opens_of_a_fresh_place(void **state);
         BLOBS_SUITE_TEST(blobs_suite_kept_across_reopening),                                       \
         BLOBS_SUITE_TEST(blobs_suite_threads_share_one_store),                                     \
         BLOBS_SUITE_TEST(blobs_suite_two_stores_on_one_place),                                     \
-        BLOBS_SUITE_TEST(blobs_suite_concurrent_opens_of_a_fresh_place)
+        BLOBS_SUITE_TEST(blobs_suite_concurrent_opens_of_a_fresh_place),                           \
+        BLOBS_SUITE_TEST(blobs_suite_sweep_removes_old_unlisted_blobs),                            \
+        BLOBS_SUITE_TEST(blobs_suite_sweep_keeps_what_is_stored_again),                            \
+        BLOBS_SUITE_TEST(blobs_suite_sweep_stops_when_it_cannot_tell),                             \
+        BLOBS_SUITE_TEST(blobs_suite_sweeps_race_uploads)
 
 #endif

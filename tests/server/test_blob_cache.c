@@ -44,7 +44,12 @@ static void wipe_dir(void)
     blobs_suite_remove_dir(dir);
 }
 
-static const blobs_backend cached_dir_backend = {open_cached, wipe_dir};
+static void age_file(const char *id, int64_t seconds)
+{
+    blobs_suite_age_file(dir, id, seconds);
+}
+
+static const blobs_backend cached_dir_backend = {open_cached, wipe_dir, age_file};
 
 /* Stores size bytes of a pattern seeded by n; its id into id. */
 static void put_pattern(blobs *b, int n, size_t size, char id[BLOB_ID_CHARS + 1])

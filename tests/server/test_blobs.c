@@ -27,7 +27,12 @@ static void wipe_dir(void)
     blobs_suite_remove_dir(dir);
 }
 
-static const blobs_backend dir_backend = {open_dir, wipe_dir};
+static void age_file(const char *id, int64_t seconds)
+{
+    blobs_suite_age_file(dir, id, seconds);
+}
+
+static const blobs_backend dir_backend = {open_dir, wipe_dir, age_file};
 
 static int count_files(void)
 {
@@ -84,21 +89,49 @@ static void test_ids(void **state)
         blobs_valid_id("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b8555"));
 }
 
-static void test_open_removes_interrupted_uploads(void **state)
+static void touch(const char *name)
 {
-    (void)state;
-    blobs_close(blobs_suite_open());
     char path[400];
-    snprintf(path, sizeof path, "%s/.tmp-abc123", dir);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     int fd = open(path, O_WRONLY | O_CREAT, 0600);
     assert_true(fd >= 0);
     close(fd);
-    snprintf(path, sizeof path, "%s/%064d", dir, 7);
-    fd = open(path, O_WRONLY | O_CREAT, 0600);
-    assert_true(fd >= 0);
-    close(fd);
+}
+
+static int exists(const char *name)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return access(path, F_OK) == 0;
+}
+
+/* What crashes leave: an old temporary file goes, a young one stays (it
+ * may be another server process's upload in progress), a blob a sweep had
+ * set aside goes back under its id (or is dropped when the id is there). */
+static void test_open_cleans_up_after_crashes(void **state)
+{
+    (void)state;
     blobs_close(blobs_suite_open());
-    assert_int_equal(count_files(), 1); /* the temporary file is gone, the stored one stays */
+    touch(".tmp-old123");
+    blobs_suite_age_file(dir, ".tmp-old123", BLOBS_SWEEP_GRACE_SECONDS + 60);
+    touch(".tmp-young1");
+    char stored[BLOB_ID_CHARS + 1], aside[100], aside2[100];
+    snprintf(stored, sizeof stored, "%064d", 7);
+    touch(stored);
+    snprintf(aside, sizeof aside, ".sweep-%064d-0badcafe", 8);
+    touch(aside);
+    snprintf(aside2, sizeof aside2, ".sweep-%064d-12345678", 7);
+    touch(aside2);
+    blobs_close(blobs_suite_open());
+    assert_false(exists(".tmp-old123"));
+    assert_true(exists(".tmp-young1"));
+    assert_true(exists(stored));
+    char back[BLOB_ID_CHARS + 1];
+    snprintf(back, sizeof back, "%064d", 8);
+    assert_true(exists(back));
+    assert_false(exists(aside));
+    assert_false(exists(aside2));
+    assert_int_equal(count_files(), 3);
 }
 
 static void test_unusable_directory_is_refused(void **state)
@@ -128,7 +161,7 @@ int main(void)
         BLOBS_SUITE_TESTS,
         BLOBS_SUITE_TEST(test_one_file_per_blob),
         BLOBS_SUITE_TEST(test_ids),
-        BLOBS_SUITE_TEST(test_open_removes_interrupted_uploads),
+        BLOBS_SUITE_TEST(test_open_cleans_up_after_crashes),
         BLOBS_SUITE_TEST(test_unusable_directory_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
