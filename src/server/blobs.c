@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,7 @@
 #include "crypto/primitives.h"
 #include "shroud.h"
 
-#define TMP_PREFIX ".tmp-"
+#define TMP_PREFIX ".tmp-"     /* + host + "~" + pid + "~" + 6 random characters */
 #define SWEEP_PREFIX ".sweep-" /* + id + "-" + 8 random hex digits: set aside by a sweep */
 #define SWEEP_NAME_CHARS (sizeof SWEEP_PREFIX + BLOB_ID_CHARS + 9)
 #define PATH_CHARS 4200
@@ -103,6 +104,31 @@ static int modified_before(int dfd, const char *name, time_t cutoff)
     return S_ISREG(st.st_mode) && st.st_mtime < cutoff;
 }
 
+#define HOST_CHARS 256
+
+/* This machine's name as temporary file names carry it ("" if unknown). */
+static void this_host(char out[HOST_CHARS])
+{
+    if (gethostname(out, HOST_CHARS - 1) != 0)
+        out[0] = '\0';
+    out[HOST_CHARS - 1] = '\0';
+    out[strcspn(out, "/~")] = '\0';
+}
+
+/* 1 when the temporary file name was made by a process of this host that
+ * is gone (so no upload is writing it), else 0. */
+static int left_by_dead_process(const char *name)
+{
+    char host[HOST_CHARS];
+    this_host(host);
+    size_t prefix = strlen(TMP_PREFIX), hlen = strlen(host);
+    if (strncmp(name + prefix, host, hlen) != 0 || name[prefix + hlen] != '~')
+        return 0;
+    char *end;
+    long pid = strtol(name + prefix + hlen + 1, &end, 10);
+    return pid > 0 && *end == '~' && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
 /* Puts a blob a sweep set aside (aside) back under its id, unless the id
  * was stored again meanwhile (the same bytes): then drops the aside copy.
  * On any other failure the aside file stays, for the next open. */
@@ -130,14 +156,15 @@ int blobs_open_dir(const char *dir, blobs **out, char *err, size_t err_len)
         snprintf(err, err_len, "cannot open the image directory %s: %s", dir, strerror(e));
         return e;
     }
-    /* What crashes left: temporary files of uploads (those younger than
-     * the grace may be another process's uploads in progress) and blobs a
-     * sweep had set aside (back in place: the next sweep decides). */
+    /* What crashes left: temporary files of uploads (of a dead process of
+     * this host, or old: others may be uploads in progress in other
+     * processes sharing the directory) and blobs a sweep had set aside
+     * (back in place: the next sweep decides). */
     time_t cutoff = time(NULL) - BLOBS_SWEEP_GRACE_SECONDS;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (strncmp(e->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0 &&
-            modified_before(dirfd(d), e->d_name, cutoff) == 1)
+            (left_by_dead_process(e->d_name) || modified_before(dirfd(d), e->d_name, cutoff) == 1))
             unlinkat(dirfd(d), e->d_name, 0);
         else if (strncmp(e->d_name, SWEEP_PREFIX, strlen(SWEEP_PREFIX)) == 0 &&
                  strlen(e->d_name) == SWEEP_NAME_CHARS - 1) {
@@ -178,7 +205,7 @@ static int sync_dir(const char *dir)
 static int dir_put(blobs *b, const char *id, const uint8_t *data, size_t len)
 {
     const char *dir = dir_of(b);
-    char final[PATH_CHARS + 80], tmp[PATH_CHARS + 80];
+    char final[PATH_CHARS + 80], tmp[PATH_CHARS + HOST_CHARS + 80];
     snprintf(final, sizeof final, "%s/%s", dir, id);
     /* The same bytes already there: stored again now, so no sweep takes
      * them (one that set them aside first makes this fail: write anew). */
@@ -186,7 +213,9 @@ static int dir_put(blobs *b, const char *id, const uint8_t *data, size_t len)
         return 0;
     if (errno != ENOENT)
         return errno;
-    snprintf(tmp, sizeof tmp, "%s/" TMP_PREFIX "XXXXXX", dir);
+    char host[HOST_CHARS];
+    this_host(host);
+    snprintf(tmp, sizeof tmp, "%s/" TMP_PREFIX "%s~%ld~XXXXXX", dir, host, (long)getpid());
     int fd = mkstemp(tmp);
     if (fd < 0)
         return errno;

@@ -5,8 +5,9 @@
  * DIR/<id>, id = SHA-256 of the bytes in lowercase hex; a file appears only
  * complete: written to DIR/.tmp-*, fsynced, renamed, and the directory
  * fsynced, so a crash leaves either nothing or the whole file (and at most a
- * .tmp- file, removed by an open once it is BLOBS_SWEEP_GRACE_SECONDS old:
- * a younger one may be another process's upload in progress). PostgreSQL (blobs_pg.c) keeps one
+ * .tmp- file, removed by an open when the process that made it is gone, or
+ * once it is BLOBS_SWEEP_GRACE_SECONDS old: it may be another host's
+ * upload in progress on a shared directory). PostgreSQL (blobs_pg.c) keeps one
  * row per id in the table blobs; a row is inserted by one statement, so a
  * crash leaves either no row or the whole image. Either way the image's
  * store row (store.h) is added only after blobs_put succeeded and removed

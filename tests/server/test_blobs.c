@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "blobs_suite.h"
@@ -105,16 +106,30 @@ static int exists(const char *name)
     return access(path, F_OK) == 0;
 }
 
-/* What crashes leave: an old temporary file goes, a young one stays (it
- * may be another server process's upload in progress), a blob a sweep had
- * set aside goes back under its id (or is dropped when the id is there). */
+/* What crashes leave: an old temporary file goes, and a young one of a
+ * dead process of this host; a young one of a live process or of another
+ * host stays (another server's upload in progress on a shared directory).
+ * A blob a sweep had set aside goes back under its id (or is dropped when
+ * the id is there). */
 static void test_open_cleans_up_after_crashes(void **state)
 {
     (void)state;
     blobs_close(blobs_suite_open());
+    char host[256] = "", dead[400], live[400], other[400];
+    gethostname(host, sizeof host - 1);
+    pid_t child = fork(); /* a pid that is surely gone once reaped */
+    assert_true(child >= 0);
+    if (child == 0)
+        _exit(0);
+    waitpid(child, NULL, 0);
+    snprintf(dead, sizeof dead, ".tmp-%s~%ld~Ab12Cd", host, (long)child);
+    snprintf(live, sizeof live, ".tmp-%s~%ld~Ef34Gh", host, (long)getpid());
+    snprintf(other, sizeof other, ".tmp-not-%s~%ld~Ij56Kl", host, (long)child);
+    touch(dead);
+    touch(live);
+    touch(other);
     touch(".tmp-old123");
     blobs_suite_age_file(dir, ".tmp-old123", BLOBS_SWEEP_GRACE_SECONDS + 60);
-    touch(".tmp-young1");
     char stored[BLOB_ID_CHARS + 1], aside[100], aside2[100];
     snprintf(stored, sizeof stored, "%064d", 7);
     touch(stored);
@@ -124,14 +139,16 @@ static void test_open_cleans_up_after_crashes(void **state)
     touch(aside2);
     blobs_close(blobs_suite_open());
     assert_false(exists(".tmp-old123"));
-    assert_true(exists(".tmp-young1"));
+    assert_false(exists(dead));
+    assert_true(exists(live));
+    assert_true(exists(other));
     assert_true(exists(stored));
     char back[BLOB_ID_CHARS + 1];
     snprintf(back, sizeof back, "%064d", 8);
     assert_true(exists(back));
     assert_false(exists(aside));
     assert_false(exists(aside2));
-    assert_int_equal(count_files(), 3);
+    assert_int_equal(count_files(), 4);
 }
 
 static void test_unusable_directory_is_refused(void **state)
