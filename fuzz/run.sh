@@ -41,7 +41,7 @@ command -v "$cc" >/dev/null || { echo "run.sh: $cc not found (apt-get install cl
 # shellcheck disable=SC2054 # the commas belong to the flag
 san=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
 cflags=(-std=c11 -g -O1 "${san[@]}" -D_POSIX_C_SOURCE=200809L -I"$root/include" -I"$root/src")
-read -ra dep_libs <<<"$(pkg-config --libs libcrypto libpng16 libjpeg libdeflate jansson)"
+read -ra dep_libs <<<"$(pkg-config --libs libcrypto libpng16 libjpeg libdeflate jansson zlib)"
 mkdir -p "$build/obj" "$build/logs" "$build/artifacts" "$build/work"
 
 flags_id="$cc ${cflags[*]}"

@@ -19,6 +19,7 @@
 #include <png.h>
 
 #include "crypto/bigendian.h"
+#include "image/big_buffer.h"
 #include "image/image_limits.h"
 #include "image/png_chunks.h"
 #include "image/png_inflate.h"
@@ -275,7 +276,7 @@ static int decode_pixels(const uint8_t *buf, size_t len, png_raster *img)
             memcpy(img->trns, alpha, (size_t)n);
         }
     }
-    img->pixels = malloc(img->stride * img->height);
+    img->pixels = big_buffer_alloc(img->stride * img->height);
     rows = malloc(img->height * sizeof *rows);
     if (!img->pixels || !rows) {
         err = SHROUD_ERR_NOMEM;
@@ -351,7 +352,7 @@ int png_raster_clone(const png_raster *img, png_raster **out)
     c->kept = NULL;
     c->kept_len = 0;
     size_t bytes = img->stride * img->height;
-    c->pixels = malloc(bytes ? bytes : 1);
+    c->pixels = big_buffer_alloc(bytes);
     c->kept = calloc(img->kept_len ? img->kept_len : 1, sizeof *c->kept);
     if (!c->pixels || !c->kept) {
         png_raster_free(c);

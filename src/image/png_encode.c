@@ -14,7 +14,13 @@
 
 #include <libdeflate.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "image/big_buffer.h"
 #include "image/png_chunks.h"
+#include "image/png_deflate.h"
 #include "shroud.h"
 
 #define PNG_IDAT_MAX (1024u * 1024u)
@@ -75,6 +81,111 @@ static uint64_t filter_row(int filter, const uint8_t *row, const uint8_t *prior,
     return sum;
 }
 
+#if defined(__SSE2__)
+/* The cost of 16 filtered bytes, as two 64-bit sums (SAD against zero). */
+static inline __m128i cost16(__m128i v)
+{
+    __m128i zero = _mm_setzero_si128();
+    return _mm_sad_epu8(_mm_min_epu8(v, _mm_sub_epi8(zero, v)), zero);
+}
+
+static inline __m128i abs16(__m128i x)
+{
+    __m128i negative = _mm_cmplt_epi16(x, _mm_setzero_si128());
+    return _mm_sub_epi16(_mm_xor_si128(x, negative), negative);
+}
+
+static inline __m128i select16(__m128i mask, __m128i yes, __m128i no)
+{
+    return _mm_or_si128(_mm_and_si128(mask, yes), _mm_andnot_si128(mask, no));
+}
+
+/* paeth() on 8 bytes widened to 16-bit lanes. */
+static inline __m128i paeth8(__m128i a, __m128i b, __m128i c)
+{
+    __m128i pa = _mm_sub_epi16(b, c), pb = _mm_sub_epi16(a, c);
+    __m128i pc = abs16(_mm_add_epi16(pa, pb));
+    pa = abs16(pa);
+    pb = abs16(pb);
+    __m128i least = _mm_min_epi16(_mm_min_epi16(pa, pb), pc);
+    return select16(_mm_cmpeq_epi16(least, pa), a, select16(_mm_cmpeq_epi16(least, pb), b, c));
+}
+
+static inline __m128i paeth16(__m128i a, __m128i b, __m128i c)
+{
+    __m128i zero = _mm_setzero_si128();
+    __m128i low =
+        paeth8(_mm_unpacklo_epi8(a, zero), _mm_unpacklo_epi8(b, zero), _mm_unpacklo_epi8(c, zero));
+    __m128i high =
+        paeth8(_mm_unpackhi_epi8(a, zero), _mm_unpackhi_epi8(b, zero), _mm_unpackhi_epi8(c, zero));
+    return _mm_packus_epi16(low, high);
+}
+
+static inline uint64_t lanes(__m128i v)
+{
+    uint64_t two[2];
+    _mm_storeu_si128((__m128i *)(void *)two, v);
+    return two[0] + two[1];
+}
+
+/* Bytes from `from` on, 16 at a time, into cost[] (filter_costs); returns
+ * where it stopped. */
+static size_t filter_costs_sse2(const uint8_t *row, const uint8_t *prior, size_t from, size_t n,
+                                size_t bpp, uint64_t cost[FILTER_COUNT])
+{
+    __m128i sum[FILTER_COUNT];
+    for (int f = 0; f < FILTER_COUNT; f++)
+        sum[f] = _mm_setzero_si128();
+    const __m128i one = _mm_set1_epi8(1);
+    size_t i = from;
+    for (; i + 16 <= n; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(row + i));
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(row + i - bpp));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(prior + i));
+        __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(prior + i - bpp));
+        /* (a + b) >> 1: the rounded-up average minus the odd bit */
+        __m128i avg = _mm_sub_epi8(_mm_avg_epu8(a, b), _mm_and_si128(_mm_xor_si128(a, b), one));
+        sum[FILTER_NONE] = _mm_add_epi64(sum[FILTER_NONE], cost16(x));
+        sum[FILTER_SUB] = _mm_add_epi64(sum[FILTER_SUB], cost16(_mm_sub_epi8(x, a)));
+        sum[FILTER_UP] = _mm_add_epi64(sum[FILTER_UP], cost16(_mm_sub_epi8(x, b)));
+        sum[FILTER_AVERAGE] = _mm_add_epi64(sum[FILTER_AVERAGE], cost16(_mm_sub_epi8(x, avg)));
+        sum[FILTER_PAETH] =
+            _mm_add_epi64(sum[FILTER_PAETH], cost16(_mm_sub_epi8(x, paeth16(a, b, c))));
+    }
+    for (int f = 0; f < FILTER_COUNT; f++)
+        cost[f] += lanes(sum[f]);
+    return i;
+}
+#endif
+
+/* The sums filter_row would return for each of the five filters, in one
+ * pass over the row and without writing any of them. */
+static void filter_costs(const uint8_t *row, const uint8_t *prior, size_t n, size_t bpp,
+                         uint64_t cost_of[FILTER_COUNT])
+{
+    uint64_t c[FILTER_COUNT] = {0};
+    size_t i = 0;
+    for (; i < bpp && i < n; i++) { /* a = c = 0 at the left edge */
+        c[FILTER_NONE] += cost(row[i]);
+        c[FILTER_SUB] += cost(row[i]);
+        c[FILTER_UP] += cost((uint8_t)(row[i] - prior[i]));
+        c[FILTER_AVERAGE] += cost((uint8_t)(row[i] - (prior[i] >> 1)));
+        c[FILTER_PAETH] += cost((uint8_t)(row[i] - prior[i]));
+    }
+#if defined(__SSE2__)
+    i = filter_costs_sse2(row, prior, i, n, bpp, c);
+#endif
+    for (; i < n; i++) {
+        uint8_t x = row[i], a = row[i - bpp], b = prior[i], p = prior[i - bpp];
+        c[FILTER_NONE] += cost(x);
+        c[FILTER_SUB] += cost((uint8_t)(x - a));
+        c[FILTER_UP] += cost((uint8_t)(x - b));
+        c[FILTER_AVERAGE] += cost((uint8_t)(x - ((a + b) >> 1)));
+        c[FILTER_PAETH] += cost((uint8_t)(x - paeth(a, b, p)));
+    }
+    memcpy(cost_of, c, sizeof c);
+}
+
 /* Packs one row of unpacked sub-byte samples (one per byte) into out. */
 static void pack_row(const uint8_t *samples, size_t count, unsigned depth, uint8_t *out,
                      size_t out_len)
@@ -95,7 +206,7 @@ static int filter_image(const png_raster *img, uint8_t **out, size_t *out_len)
     size_t bpp = img->pixel_bytes < 1 ? 1 : img->pixel_bytes;
     int adaptive = img->color_type != PNG_CT_PALETTE && img->bit_depth >= 8;
     size_t total = (row_bytes + 1) * img->height;
-    uint8_t *data = malloc(total), *packed = NULL, *trial = NULL;
+    uint8_t *data = big_buffer_alloc(total), *packed = NULL;
     if (!data)
         return SHROUD_ERR_NOMEM;
     if (!adaptive && img->bit_depth < 8 && !(packed = malloc(row_bytes * 2))) {
@@ -103,8 +214,7 @@ static int filter_image(const png_raster *img, uint8_t **out, size_t *out_len)
         return SHROUD_ERR_NOMEM;
     }
     uint8_t *zeros = NULL; /* the prior row of the first row */
-    if (adaptive && (!(trial = malloc(row_bytes)) || !(zeros = calloc(1, row_bytes)))) {
-        free(trial);
+    if (adaptive && !(zeros = calloc(1, row_bytes))) {
         free(data);
         return SHROUD_ERR_NOMEM;
     }
@@ -122,19 +232,16 @@ static int filter_image(const png_raster *img, uint8_t **out, size_t *out_len)
             continue;
         }
         const uint8_t *prior = y ? row - img->stride : zeros;
-        uint64_t best = filter_row(FILTER_NONE, row, prior, row_bytes, bpp, dst + 1);
-        dst[0] = FILTER_NONE;
-        for (int f = FILTER_SUB; f < FILTER_COUNT; f++) {
-            uint64_t sum = filter_row(f, row, prior, row_bytes, bpp, trial);
-            if (sum < best) {
-                best = sum;
-                dst[0] = (uint8_t)f;
-                memcpy(dst + 1, trial, row_bytes);
-            }
-        }
+        uint64_t sum[FILTER_COUNT];
+        filter_costs(row, prior, row_bytes, bpp, sum);
+        int best = FILTER_NONE; /* the first of the cheapest, as libpng */
+        for (int f = FILTER_SUB; f < FILTER_COUNT; f++)
+            if (sum[f] < sum[best])
+                best = f;
+        dst[0] = (uint8_t)best;
+        filter_row(best, row, prior, row_bytes, bpp, dst + 1);
     }
     free(packed);
-    free(trial);
     free(zeros);
     *out = data;
     *out_len = total;
@@ -144,11 +251,20 @@ static int filter_image(const png_raster *img, uint8_t **out, size_t *out_len)
 static int compress_image(const uint8_t *in, size_t in_len, int level, uint8_t **out,
                           size_t *out_len)
 {
+    if (level == PNG_FASTEST_LEVEL) {
+        size_t cap = png_deflate_bound(in_len);
+        uint8_t *buf = big_buffer_alloc(cap);
+        if (!buf)
+            return SHROUD_ERR_NOMEM;
+        *out = buf;
+        *out_len = png_deflate(in, in_len, buf, cap);
+        return SHROUD_OK;
+    }
     struct libdeflate_compressor *z = libdeflate_alloc_compressor(level);
     if (!z)
         return SHROUD_ERR_NOMEM;
     size_t bound = libdeflate_zlib_compress_bound(z, in_len);
-    uint8_t *buf = malloc(bound);
+    uint8_t *buf = big_buffer_alloc(bound);
     if (!buf) {
         libdeflate_free_compressor(z);
         return SHROUD_ERR_NOMEM;
@@ -196,6 +312,14 @@ static int write_file(const png_raster *img, const uint8_t *extra, size_t extra_
         0,
         0,
     };
+    size_t kept = 0;
+    for (size_t i = 0; i < img->kept_len; i++)
+        kept += 12 + (size_t)img->kept[i].length;
+    /* one allocation for the whole file: 12 bytes per chunk around the data */
+    size_t whole =
+        sizeof magic + 25 + kept + extra_len + z_len + 12 * (z_len / PNG_IDAT_MAX + 1) + 12;
+    if (bytebuf_reserve(out, whole) != 0)
+        return SHROUD_ERR_NOMEM;
     int err;
     if (bytebuf_write(out, magic, sizeof magic) != 0)
         return SHROUD_ERR_NOMEM;

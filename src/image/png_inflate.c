@@ -10,6 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "image/big_buffer.h"
 #include "image/png_chunks.h"
 #include "shroud.h"
 
@@ -19,7 +24,7 @@ static uint8_t *gather_idat(const uint8_t *buf, size_t len, size_t total)
 {
     png_chunk_reader r;
     png_chunk c;
-    uint8_t *data = malloc(total ? total : 1);
+    uint8_t *data = big_buffer_alloc(total);
     if (!data || png_chunks_begin(&r, buf, len) != SHROUD_OK) {
         free(data);
         return NULL;
@@ -56,6 +61,108 @@ static inline void paeth_row(const uint8_t *in, uint8_t *out, const uint8_t *pre
     for (size_t i = bpp; i < n; i++)
         out[i] = (uint8_t)(in[i] + paeth(out[i - bpp], prev[i], prev[i - bpp]));
 }
+
+#if defined(__SSE2__)
+/* Two Paeth rows at once with SSE2, for 3- and 4-byte pixels: one register
+ * of eight 16-bit lanes holds pixel x of the upper row (lanes 0-3) and
+ * pixel x-1 of the lower row (lanes 4-7). The lower row's b and c are
+ * upper-row pixels the step before has just decoded, so a pixel's serial
+ * chain of selects yields two pixels instead of one (about twice as fast
+ * as the scalar rows on a 1080p photo). Each row is unfiltered in place
+ * (its filtered bytes are read before they are overwritten); prev is the
+ * row above the upper one. Inside the rows, pixels are loaded 4 bytes at a
+ * time even when they have 3: a 3-byte load goes through memory and stalls
+ * on store forwarding, which made this slower than the scalar rows. The
+ * fourth byte (the next pixel's, or the next row's filter byte) is decoded
+ * along in a lane that is never stored. */
+static inline __attribute__((always_inline)) __m128i load_pixel16(const uint8_t *p, size_t bpp)
+{
+    uint32_t v = 0;
+    memcpy(&v, p, bpp);
+    return _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)v), _mm_setzero_si128());
+}
+
+/* 4 bytes at p, when they are inside the buffer: for 3-byte pixels the
+ * fourth lane is the next pixel's byte, decoded along and never stored. */
+static inline __attribute__((always_inline)) __m128i load4_pixel16(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)v), _mm_setzero_si128());
+}
+
+static inline __m128i abs16(__m128i x)
+{
+    __m128i negative = _mm_cmplt_epi16(x, _mm_setzero_si128());
+    return _mm_sub_epi16(_mm_xor_si128(x, negative), negative);
+}
+
+static inline __m128i select16(__m128i mask, __m128i yes, __m128i no)
+{
+    return _mm_or_si128(_mm_and_si128(mask, yes), _mm_andnot_si128(mask, no));
+}
+
+static inline __attribute__((always_inline)) __m128i paeth_add16(__m128i x, __m128i a, __m128i b,
+                                                                 __m128i c)
+{
+    __m128i pa = _mm_sub_epi16(b, c), pb = _mm_sub_epi16(a, c);
+    __m128i pc = abs16(_mm_add_epi16(pa, pb));
+    pa = abs16(pa);
+    pb = abs16(pb);
+    __m128i least = _mm_min_epi16(_mm_min_epi16(pa, pb), pc);
+    __m128i pred =
+        select16(_mm_cmpeq_epi16(least, pa), a, select16(_mm_cmpeq_epi16(least, pb), b, c));
+    return _mm_and_si128(_mm_add_epi16(x, pred), _mm_set1_epi16(0xFF));
+}
+
+/* One step: x_up / x_low are the filtered pixels, *a, *b, *c the lanes as
+ * the comment above says; returns the two decoded pixels, packed to bytes
+ * (upper in bytes 0-3, lower in bytes 4-7), and moves a, b, c on. */
+static inline __attribute__((always_inline)) __m128i
+paeth_step(__m128i x_up, __m128i b_up, __m128i x_low, __m128i *a, __m128i *b, __m128i *c)
+{
+    *c = *b;                           /* prev[x-1] | upper[x-2] */
+    *b = _mm_unpacklo_epi64(b_up, *a); /* prev[x] | upper[x-1] */
+    *a = paeth_add16(_mm_unpacklo_epi64(x_up, x_low), *a, *b, *c);
+    return _mm_packus_epi16(*a, *a);
+}
+
+static inline __attribute__((always_inline)) void store_pixel(uint8_t *p, __m128i packed, int lower,
+                                                              size_t bpp)
+{
+    uint32_t v = (uint32_t)_mm_cvtsi128_si32(lower ? _mm_srli_si128(packed, 4) : packed);
+    memcpy(p, &v, bpp);
+}
+
+static inline __attribute__((always_inline)) void
+paeth_two_rows(uint8_t *upper, uint8_t *lower, const uint8_t *prev, size_t width, size_t bpp)
+{
+    __m128i zero = _mm_setzero_si128(), a = zero, b = zero, c = zero;
+    /* x = 0: the lower row has no pixel -1 (its lanes stay 0) */
+    __m128i p = paeth_step(load_pixel16(upper, bpp), load_pixel16(prev, bpp), zero, &a, &b, &c);
+    store_pixel(upper, p, 0, bpp);
+    a = _mm_unpacklo_epi64(a, zero);
+    for (size_t x = 1; x < width; x++) {
+        p = paeth_step(load4_pixel16(upper + x * bpp), load4_pixel16(prev + x * bpp),
+                       load4_pixel16(lower + (x - 1) * bpp), &a, &b, &c);
+        store_pixel(upper + x * bpp, p, 0, bpp);
+        store_pixel(lower + (x - 1) * bpp, p, 1, bpp);
+    }
+    /* x = width: the upper row is done */
+    p = paeth_step(zero, zero, load_pixel16(lower + (width - 1) * bpp, bpp), &a, &b, &c);
+    store_pixel(lower + (width - 1) * bpp, p, 1, bpp);
+}
+
+static void paeth_two_rows3(uint8_t *upper, uint8_t *lower, const uint8_t *prev, size_t width)
+{
+    paeth_two_rows(upper, lower, prev, width, 3);
+}
+
+static void paeth_two_rows4(uint8_t *upper, uint8_t *lower, const uint8_t *prev, size_t width)
+{
+    paeth_two_rows(upper, lower, prev, width, 4);
+}
+#endif
 
 /* Undoes one row's filter (PNG spec 9.2) from in into out, which may be the
  * same buffer (each byte is read before it is written); prev is the
@@ -109,7 +216,7 @@ int png_inflate_pixels(const uint8_t *buf, size_t len, size_t idat_bytes, png_ra
     if (img->stride > (SIZE_MAX - 1) / rows / 2)
         return PNG_INFLATE_UNSUPPORTED;
     uint8_t *idat = gather_idat(buf, len, idat_bytes);
-    uint8_t *rows_buf = malloc(rows * row_bytes);
+    uint8_t *rows_buf = big_buffer_alloc(rows * row_bytes);
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
     int result = PNG_INFLATE_UNSUPPORTED;
     size_t got = 0;
@@ -124,6 +231,17 @@ int png_inflate_pixels(const uint8_t *buf, size_t len, size_t idat_bytes, png_ra
      * image-sized buffer to allocate and fault in. */
     for (size_t y = 0; y < rows; y++) {
         uint8_t *row = rows_buf + y * row_bytes;
+#if defined(__SSE2__)
+        if (y && y + 1 < rows && row[0] == 4 && row[row_bytes] == 4 && img->sample_bytes == 1 &&
+            (img->pixel_bytes == 3 || img->pixel_bytes == 4)) {
+            if (img->pixel_bytes == 3)
+                paeth_two_rows3(row + 1, row + 1 + row_bytes, row + 1 - row_bytes, img->width);
+            else
+                paeth_two_rows4(row + 1, row + 1 + row_bytes, row + 1 - row_bytes, img->width);
+            y++;
+            continue;
+        }
+#endif
         if (unfilter(row[0], row + 1, row + 1, y ? row + 1 - row_bytes : NULL, img->stride,
                      img->pixel_bytes) != 0)
             goto done;
