@@ -8,8 +8,8 @@
 #
 #   bench/stego/run.sh        # or: make bench
 #
-# Builds build-bench/ (CMake Release, -O2, no tests: the same as
-# bench/envelope and bench/redact) and build-bench/stego/stego_bench
+# Builds $BENCH_BUILD (default build-bench/; CMake Release, -O2, no tests: the same as
+# bench/envelope and bench/redact) and $BENCH_BUILD/stego/stego_bench
 # (stego_bench.c against libshroud.a, which also exposes the internal
 # stego_embed / stego_extract / png_raster_* it times), then prints:
 #   1. processes (hyperfine -N, --export-json), in rounds that go over all
@@ -37,7 +37,7 @@ set -euo pipefail
 
 t_start=$(date +%s)
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-build=$root/build-bench
+build=${BENCH_BUILD:-$root/build-bench}
 out=$build/stego
 testdata=${BENCH_TESTDATA:-$root/../shared/testdata}
 msg_bytes=${BENCH_MSG_BYTES:-10240}
@@ -259,7 +259,7 @@ if [ "$have_py" = 1 ]; then
   prow "tutorial.py reveal" py_reveal "PIL load, numpy, per-bit loop, pack bytes"
 fi
 say "  (shroud writes OUT through a temporary file, fsync and rename; the others just write it."
-say "  Per-command hyperfine data: build-bench/stego/*.json)"
+say "  Per-command hyperfine data: $out/*.json)"
 say ""
 
 # ---- 2. in process ----
@@ -280,7 +280,9 @@ irow "embedding alone (stego_embed)" embed "$ip" "positions + Hamming-coded LSB 
 irow "extraction alone (stego_extract)" extract "$ip" "positions + reading the stream back"
 irow "sealing the message (X25519)" seal "$ip" "the headerless envelope, $(kv env_bytes "$ip") bytes"
 irow "PNG decode (png_raster_decode)" decode "$ip" "shroud's PNG reader, the one hide and reveal use"
-irow "PNG encode (png_raster_encode)" encode "$ip" "shroud's filters + libdeflate level $(kv level "$ip")"
+enc_how="libdeflate level $(kv level "$ip")"
+[ "$(kv level "$ip")" = 1 ] && enc_how="its Huffman-only deflate (level 1)"
+irow "PNG encode (png_raster_encode)" encode "$ip" "shroud's filters + $enc_how"
 irow "bare PNG decode + encode" bare "$ip" "the floor: a round trip with the same library and level"
 irow "shroud_cover_new" cover "$ip" "decode + finding the usable samples"
 irow "shroud_stego_hide" hide "$ip" "seal + keys + clone + embed + encode"

@@ -1,11 +1,61 @@
 /* cells.c — cells of samples and the cursor that walks them. */
 #include "stego/cells.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "shroud.h"
 #include "stego/cover.h"
+#include "stego/stego_format.h"
 #include "stego/window64.h"
+
+/* x86-64 processors since 2008 count bits in one instruction (popcnt), but
+ * the x86-64 baseline does not have it: the per-cell walk and the usable
+ * count are compiled twice, and the loader picks the popcnt copy where the
+ * processor has it. Elsewhere, one plain copy. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
+#endif
+#endif
+#ifndef POPCNT_CLONES
+#define POPCNT_CLONES
+#endif
+
+/* The bits of `bits` at the set bits of mask, packed to the bottom in order
+ * (BMI2's pext): for cells with unusable samples, which take no index. */
+static uint64_t compact_bits_plain(uint64_t bits, uint64_t mask)
+{
+    uint64_t out = 0;
+    for (unsigned k = 0; mask; mask &= mask - 1, k++)
+        out |= (bits >> __builtin_ctzll(mask) & 1u) << k;
+    return out;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+__attribute__((target("bmi2"))) static uint64_t compact_bits_bmi2(uint64_t bits, uint64_t mask)
+{
+    return _pext_u64(bits, mask);
+}
+
+static int have_bmi2(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("bmi2");
+}
+#else
+static uint64_t compact_bits_bmi2(uint64_t bits, uint64_t mask)
+{
+    return compact_bits_plain(bits, mask);
+}
+
+static int have_bmi2(void)
+{
+    return 0;
+}
+#endif
 
 static inline int usable(const stego_cursor *cur, uint32_t s, unsigned c)
 {
@@ -18,14 +68,25 @@ static inline int plain8(const stego_cursor *cur)
     return cur->img->sample_bytes == 1 && !cur->layout.alpha;
 }
 
+POPCNT_CLONES static size_t count_usable8(const uint8_t *px, size_t samples)
+{
+    size_t count = 0, s = 0;
+    for (; s + STEGO_CELL_SAMPLES <= samples; s += STEGO_CELL_SAMPLES) {
+        uint64_t use, lsb;
+        window64_masks(px + s, &use, &lsb);
+        count += (size_t)__builtin_popcountll(use);
+    }
+    for (; s < samples; s++)
+        count += (uint8_t)(px[s] - 1) < 254; /* 1 .. 254 */
+    return count;
+}
+
 void stego_cells_find(const png_raster *img, stego_cells *cells)
 {
     stego_layout l = stego_layout_of(img);
     size_t samples = (size_t)img->width * img->height * img->channels, count = 0;
     if (img->sample_bytes == 1 && !l.alpha) {
-        const uint8_t *px = img->pixels;
-        for (size_t s = 0; s < samples; s++)
-            count += (uint8_t)(px[s] - 1) < 254; /* 1 .. 254 */
+        count = count_usable8(img->pixels, samples);
     } else {
         for (size_t s = 0; s < samples; s++)
             count += (size_t)stego_usable(img, &l, (uint32_t)s, (unsigned)(s % l.channels));
@@ -41,6 +102,7 @@ int stego_cursor_init(stego_cursor *cur, const png_raster *img, const stego_cell
     cur->img = img;
     cur->layout = stego_layout_of(img);
     cur->cells = cells;
+    cur->bmi2 = have_bmi2();
     return positions_init_identity(&cur->order, cells->n);
 }
 
@@ -134,52 +196,43 @@ int stego_cursor_next(stego_cursor *cur, uint32_t *out, size_t k)
     return SHROUD_OK;
 }
 
-/* Samples s .. end-1 of an 8-bit image without alpha into a group whose
- * next index is *index: when `checked`, stops after index n. */
-static inline uint32_t walk8(const uint8_t *px, uint32_t s, uint32_t end, uint32_t *index,
-                             uint32_t n, uint32_t *at, uint32_t *value, int checked)
+/* The usable and LSB masks of the cell that starts at sample `cell` of an
+ * 8-bit image without alpha (window64.h); the short last cell has no bits
+ * past the image's end. */
+static inline void cell_masks8(const uint8_t *px, size_t samples, uint32_t cell, uint64_t *usable,
+                               uint64_t *lsb)
 {
-    uint32_t v = *value, i = *index;
-    for (; s < end && (!checked || i <= n); s++) {
-        uint8_t b = px[s];
-        uint32_t use = (uint8_t)(b - 1) < 254;
-        if (at)
-            at[i - 1] = s; /* overwritten until a usable sample keeps it */
-        v ^= i & (0u - (use & b));
-        i += use;
+    if ((size_t)cell + STEGO_CELL_SAMPLES <= samples) {
+        window64_masks(px + cell, usable, lsb);
+        return;
     }
-    *value = v;
-    *index = i;
-    return s;
+    uint64_t u = 0, l = 0;
+    for (uint32_t k = 0; cell + k < samples; k++) {
+        uint64_t use = (uint8_t)(px[cell + k] - 1) < 254;
+        u |= use << k;
+        l |= (use & px[cell + k]) << k;
+    }
+    *usable = u;
+    *lsb = l;
 }
 
-/* A rest of cell [s, end) that lies inside the group and is all usable,
- * 64 samples at a time (window64.h): 1 with *index and *value advanced, 0
- * when the window does not apply (then walk8 does it). */
-static inline int window8(const uint8_t *px, size_t samples, uint32_t s, uint32_t end,
-                          uint32_t *index, uint32_t *at, uint32_t *value)
+/* mask without its `drop` highest set bits (drop < popcount(mask)). */
+static inline uint64_t drop_high_bits(uint64_t mask, unsigned drop)
 {
-    uint32_t len = end - s;
-    if ((size_t)s + 64 > samples || len == 0)
-        return 0;
-    uint64_t usable, lsb, in = len == 64 ? ~0ull : (1ull << len) - 1;
-    window64_masks(px + s, &usable, &lsb);
-    if ((usable & in) != in)
-        return 0;
-    *value ^= window64_xor(*index, lsb & in);
-    if (at)
-        for (uint32_t k = 0; k < len; k++)
-            at[*index - 1 + k] = s + k;
-    *index += len;
-    return 1;
+    while (drop--)
+        mask &= ~(1ull << (63 - __builtin_clzll(mask)));
+    return mask;
 }
 
-/* The plain8 walk of stego_cursor_group: n usable samples, listed in at
- * when at is not NULL, their Hamming value in *value. */
-static int group_plain8(stego_cursor *cur, size_t n, uint32_t *at, uint32_t *value)
+/* The plain8 walk of stego_cursor_group, a cell at a time: the cell's
+ * masks, the usable samples from the cursor on (as many as the group still
+ * needs), and their share of the Hamming value from parities
+ * (window64_xor) instead of sample by sample. */
+POPCNT_CLONES static int group_plain8(stego_cursor *cur, size_t n, stego_group_trace *trace,
+                                      uint32_t *value)
 {
     const uint8_t *px = cur->img->pixels;
-    size_t samples = cur->cells->samples;
+    size_t samples = cur->cells->samples, spans = 0;
     uint32_t v = 0, index = 1, last = (uint32_t)n;
     while (index <= last) {
         if (cur->sample == cur->end) {
@@ -187,38 +240,85 @@ static int group_plain8(stego_cursor *cur, size_t n, uint32_t *at, uint32_t *val
             if (err)
                 return err;
         }
-        /* A rest of cell that cannot finish the group needs no index check. */
-        int checked = cur->end - cur->sample > last - index;
-        if (checked)
-            cur->sample = walk8(px, cur->sample, cur->end, &index, last, at, &v, 1);
-        else if (window8(px, samples, cur->sample, cur->end, &index, at, &v))
+        uint32_t cell = (cur->end - 1) & ~(uint32_t)(STEGO_CELL_SAMPLES - 1);
+        uint64_t usable, lsb;
+        cell_masks8(px, samples, cell, &usable, &lsb);
+        usable &= ~0ull << (cur->sample - cell);
+        unsigned avail = (unsigned)__builtin_popcountll(usable), need = last - index + 1;
+        if (avail > need) { /* the group ends in this cell */
+            usable = drop_high_bits(usable, avail - need);
+            avail = need;
+            cur->sample = cell + STEGO_CELL_SAMPLES - (uint32_t)__builtin_clzll(usable);
+        } else {
             cur->sample = cur->end;
-        else
-            cur->sample = walk8(px, cur->sample, cur->end, &index, last, at, &v, 0);
+        }
+        if (!avail)
+            continue;
+        unsigned low = (unsigned)__builtin_ctzll(usable);
+        uint64_t run = usable >> low;
+        uint64_t bits = (run & (run + 1)) == 0 ? (lsb & usable) >> low
+                        : cur->bmi2            ? compact_bits_bmi2(lsb, usable)
+                                               : compact_bits_plain(lsb, usable);
+        v ^= window64_xor(index, bits);
+        if (trace)
+            trace->spans[spans++] = (stego_span){cell, index, usable};
+        index += avail;
     }
+    if (trace)
+        trace->n = spans;
     cur->passed += n;
     *value = v;
     return SHROUD_OK;
 }
 
-int stego_cursor_group(stego_cursor *cur, size_t n, uint32_t *at, uint32_t *value)
+int stego_cursor_group(stego_cursor *cur, size_t n, stego_group_trace *trace, uint32_t *value)
 {
     if (n > stego_cursor_remaining(cur))
         return SHROUD_ERR_CAPACITY;
+    if (n > stego_code_group(STEGO_MAX_CODE_BITS))
+        return SHROUD_ERR_ARGUMENT;
     if (plain8(cur))
-        return group_plain8(cur, n, at, value);
+        return group_plain8(cur, n, trace, value);
     uint32_t v = 0;
     for (uint32_t index = 1; index <= n; index++) {
         uint32_t s;
         int err = next_sample(cur, &s);
         if (err)
             return err;
-        if (at)
-            at[index - 1] = s;
+        if (trace)
+            trace->spans[index - 1] = (stego_span){s, index, 1};
         v ^= index & (0u - (stego_sample(cur->img, s) & 1u));
     }
+    if (trace)
+        trace->n = n;
     *value = v;
     return SHROUD_OK;
+}
+
+int stego_group_trace_init(stego_group_trace *t)
+{
+    t->n = 0;
+    t->spans = malloc(stego_code_group(STEGO_MAX_CODE_BITS) * sizeof *t->spans);
+    return t->spans ? SHROUD_OK : SHROUD_ERR_NOMEM;
+}
+
+void stego_group_trace_free(stego_group_trace *t)
+{
+    free(t->spans);
+    t->spans = NULL;
+    t->n = 0;
+}
+
+uint32_t stego_group_trace_sample(const stego_group_trace *t, uint32_t index)
+{
+    size_t i = t->n;
+    while (i > 1 && t->spans[i - 1].first_index > index)
+        i--;
+    const stego_span *sp = &t->spans[i - 1];
+    uint64_t taken = sp->taken;
+    for (uint32_t r = index - sp->first_index; r; r--)
+        taken &= taken - 1;
+    return sp->start + (uint32_t)__builtin_ctzll(taken);
 }
 
 void stego_cursor_free(stego_cursor *cur)

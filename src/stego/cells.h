@@ -44,6 +44,7 @@ typedef struct {
     size_t passed;   /* usable samples yielded or skipped so far */
     size_t taken;    /* cells entered so far (order may be drawn further) */
     int lookahead;   /* the key is final: cells may be drawn ahead */
+    int bmi2;        /* the processor has pext (cells.c) */
     stego_layout layout;
 } stego_cursor;
 
@@ -58,9 +59,29 @@ void stego_cursor_lookahead(stego_cursor *cur);
 /* The next k samples of the order into out[0..k). SHROUD_ERR_CAPACITY when
  * the cells run out. */
 int stego_cursor_next(stego_cursor *cur, uint32_t *out, size_t k);
-/* The next n samples as one code group: their Hamming value (hamming.h)
- * in *value, and the samples themselves in at[0..n) unless at is NULL. */
-int stego_cursor_group(stego_cursor *cur, size_t n, uint32_t *at, uint32_t *value);
+/* Where a group's samples are, as the pieces of cells it took: sample
+ * start + k for each bit k of taken, in increasing order, with the group
+ * indices first_index, first_index + 1, ... */
+typedef struct {
+    uint32_t start;       /* the cell's first sample (or the sample itself) */
+    uint32_t first_index; /* 1-based group index of the lowest taken bit */
+    uint64_t taken;
+} stego_span;
+
+typedef struct {
+    stego_span *spans; /* room for a group of STEGO_MAX_CODE_BITS */
+    size_t n;
+} stego_group_trace;
+
+int stego_group_trace_init(stego_group_trace *t);
+void stego_group_trace_free(stego_group_trace *t);
+/* The sample with 1-based group index `index` of the traced group. */
+uint32_t stego_group_trace_sample(const stego_group_trace *t, uint32_t index);
+
+/* The next n samples (n <= stego_code_group(STEGO_MAX_CODE_BITS)) as one
+ * code group: their Hamming value (hamming.h) in *value, and where they
+ * are in *trace unless trace is NULL. */
+int stego_cursor_group(stego_cursor *cur, size_t n, stego_group_trace *trace, uint32_t *value);
 /* Usable samples the cursor can still yield. */
 size_t stego_cursor_remaining(const stego_cursor *cur);
 void stego_cursor_free(stego_cursor *cur);

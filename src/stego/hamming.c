@@ -24,11 +24,11 @@ int stego_writer_init(stego_writer *w, png_raster *img, stego_cursor *cur)
     memset(w, 0, sizeof *w);
     w->img = img;
     w->cur = cur;
-    w->group = malloc(stego_code_group(STEGO_MAX_CODE_BITS) * sizeof *w->group);
-    if (!w->group)
-        return SHROUD_ERR_NOMEM;
+    int err = stego_group_trace_init(&w->group);
+    if (err)
+        return err;
     uint8_t key[KEYSTREAM_KEY_BYTES];
-    int err = prim_random(key, sizeof key);
+    err = prim_random(key, sizeof key);
     if (!err)
         err = keystream_init(&w->directions, key);
     prim_wipe(key, sizeof key);
@@ -38,8 +38,7 @@ int stego_writer_init(stego_writer *w, png_raster *img, stego_cursor *cur)
 void stego_writer_free(stego_writer *w)
 {
     keystream_free(&w->directions);
-    free(w->group);
-    w->group = NULL;
+    stego_group_trace_free(&w->group);
 }
 
 /* Flips sample s's LSB by +-1, keeping it inside 1 .. max-1. */
@@ -80,17 +79,16 @@ int stego_write_plain(stego_writer *w, const uint8_t *bytes, size_t nbits)
 int stego_write_coded(stego_writer *w, unsigned code_bits, const uint8_t *bytes, size_t nbits)
 {
     size_t n = stego_code_group(code_bits);
-    uint32_t *at = w->group;
     for (size_t k = 0; k < nbits; k += code_bits) {
         uint32_t value;
-        int err = stego_cursor_group(w->cur, n, at, &value);
+        int err = stego_cursor_group(w->cur, n, &w->group, &value);
         if (err)
             return err;
         uint32_t want = 0;
         for (unsigned b = 0; b < code_bits; b++)
             want = want << 1 | get_bit(bytes, k + b);
         uint32_t d = value ^ want;
-        if (d && (err = flip(w, at[d - 1])))
+        if (d && (err = flip(w, stego_group_trace_sample(&w->group, d))))
             return err;
     }
     return SHROUD_OK;
