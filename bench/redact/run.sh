@@ -26,7 +26,9 @@
 # and the report says so. Regions: 4 of 300x300, centred on the points at a
 # quarter and three quarters of the width and height.
 #
-# Environment: BENCH_TESTDATA; in process: BENCH_BUDGET (seconds of
+# Environment: BENCH_BUILD (the build directory, default build-bench next to
+# this script's repository: give another when build-bench is in use);
+# BENCH_TESTDATA; in process: BENCH_BUDGET (seconds of
 # iterations per image, default 15), BENCH_MIN_RUNS / BENCH_MAX_RUNS
 # (iterations, default 7 / 61); processes: BENCH_ROUNDS (default 3),
 # BENCH_JPEG_RUNS / BENCH_PNG_RUNS (runs per command over all rounds, default
@@ -36,7 +38,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-build=$root/build-bench
+build=${BENCH_BUILD:-$root/build-bench}
 out=$build/redact
 testdata=${BENCH_TESTDATA:-$root/../shared/testdata}
 budget=${BENCH_BUDGET:-15}
@@ -288,7 +290,7 @@ else
   say "  ImageMagick: $im not found, skipped"
 fi
 say "  (shroud writes OUT through a temporary file, fsync and rename; jpegtran and ImageMagick"
-say "  just write it. Per-command hyperfine data: build-bench/redact/*.json)"
+say "  just write it. Per-command hyperfine data: $out/*.json)"
 say ""
 
 # ---- 3. goals ----

@@ -62,6 +62,7 @@ typedef struct {
     char *tmp_path; /* the temporary file, NULL for stdout */
     uint8_t *buf;
     size_t len;
+    size_t buf_used; /* the most of buf ever filled: what output_abort wipes */
     int failed_errno;
 } cli_output;
 

@@ -122,6 +122,8 @@ int output_open(cli_output *o, const char *path, int force, mode_t mode)
 
 static int output_flush(cli_output *o)
 {
+    if (o->len > o->buf_used)
+        o->buf_used = o->len;
     int e = write_all(o->fd, o->buf, o->len);
     o->len = 0;
     return e;
@@ -183,8 +185,10 @@ void output_abort(cli_output *o)
     }
     free(o->tmp_path);
     free(o->path);
-    if (o->buf)
-        memset(o->buf, 0, IO_BUFFER_BYTES); /* may hold plaintext */
+    if (o->len > o->buf_used)
+        o->buf_used = o->len;
+    if (o->buf) /* may hold plaintext; pages never filled are left untouched */
+        memset(o->buf, 0, o->buf_used);
     free(o->buf);
     memset(o, 0, sizeof *o);
     o->fd = -1;

@@ -59,6 +59,14 @@ int bytebuf_reserve(bytebuf *b, size_t extra)
     return b->len + extra + 1 > b->cap ? grow(b, b->len + extra + 1) : 0;
 }
 
+void bytebuf_commit(bytebuf *b, size_t n)
+{
+    b->len += n;
+    b->data[b->len] = 0;
+    if (b->len > b->touched)
+        b->touched = b->len;
+}
+
 int bytebuf_write(void *ctx, const uint8_t *buf, size_t len)
 {
     bytebuf *b = ctx;
@@ -66,10 +74,7 @@ int bytebuf_write(void *ctx, const uint8_t *buf, size_t len)
         return -1;
     if (len)
         memcpy(b->data + b->len, buf, len);
-    b->len += len;
-    b->data[b->len] = 0;
-    if (b->len > b->touched)
-        b->touched = b->len;
+    bytebuf_commit(b, len);
     return 0;
 }
 

@@ -24,6 +24,10 @@ int bytebuf_write(void *ctx, const uint8_t *buf, size_t len);
  * memory. Pages reserved but never written cost no memory. */
 int bytebuf_reserve(bytebuf *b, size_t extra);
 
+/* Counts n bytes the caller wrote at data + len, within room reserved with
+ * bytebuf_reserve, as appended (and as written, for a secret's wipe). */
+void bytebuf_commit(bytebuf *b, size_t n);
+
 /* Ends the buffer's life: on err == SHROUD_OK hands the data over (never NULL,
  * free with free()) and returns SHROUD_OK; otherwise frees it (wiping it if
  * secret) and returns err, with SHROUD_ERR_CANCELLED — our own write failing

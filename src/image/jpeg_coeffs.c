@@ -604,13 +604,16 @@ typedef struct {
 #define AC_FULL_CATEGORIES 10 /* 1..10 for each run 0..15 */
 #define AC_LIMIT 1023
 
-/* 1 if every coefficient lies in -AC_LIMIT..AC_LIMIT. */
+/* 1 if every coefficient lies in -AC_LIMIT..AC_LIMIT. A minimum and a
+ * maximum over the block: compilers turn this into a few vector steps. */
 static int block_in_range(const JCOEF *blk)
 {
-    unsigned bad = 0;
-    for (int i = 0; i < 64; i++)
-        bad |= (unsigned)(blk[i] + AC_LIMIT) > 2u * AC_LIMIT;
-    return !bad;
+    JCOEF lo = 0, hi = 0;
+    for (int i = 0; i < 64; i++) {
+        lo = blk[i] < lo ? blk[i] : lo;
+        hi = blk[i] > hi ? blk[i] : hi;
+    }
+    return lo >= -AC_LIMIT && hi <= AC_LIMIT;
 }
 
 static int ac_table_full(const uint8_t *ac)

@@ -7,6 +7,7 @@
 #include <libdeflate.h>
 #include <openssl/sha.h>
 
+#include "image/deflate_literals.h"
 #include "image/image_limits.h"
 #include "redact/cursor.h"
 
@@ -220,16 +221,28 @@ int record_parse(const uint8_t *buf, size_t len, sealed_record *out)
 
 int record_deflate(const uint8_t *raw, size_t raw_len, int level, bytebuf *out)
 {
+    if (level == RECORD_DEFLATE_LITERALS) { /* straight into out, as below */
+        size_t bound = deflate_literals_bound(raw_len);
+        if (bytebuf_reserve(out, bound) != 0)
+            return SHROUD_ERR_NOMEM;
+        size_t n = deflate_literals(raw, raw_len, out->data + out->len, bound);
+        if (n == 0)
+            return SHROUD_ERR_NOMEM;
+        bytebuf_commit(out, n);
+        return SHROUD_OK;
+    }
     struct libdeflate_compressor *z = libdeflate_alloc_compressor(level);
     if (!z)
         return SHROUD_ERR_NOMEM;
+    /* straight into out: no other copy of the (secret) compressed data */
     size_t bound = libdeflate_deflate_compress_bound(z, raw_len);
-    uint8_t *tmp = malloc(bound ? bound : 1);
-    int err = SHROUD_ERR_NOMEM;
-    if (tmp) {
-        size_t n = libdeflate_deflate_compress(z, raw, raw_len, tmp, bound);
-        err = n ? append(out, tmp, n) : SHROUD_ERR_NOMEM;
-        free(tmp);
+    int err = bytebuf_reserve(out, bound) == 0 ? SHROUD_OK : SHROUD_ERR_NOMEM;
+    if (err == SHROUD_OK) {
+        size_t n = libdeflate_deflate_compress(z, raw, raw_len, out->data + out->len, bound);
+        if (n > 0)
+            bytebuf_commit(out, n);
+        else
+            err = SHROUD_ERR_NOMEM;
     }
     libdeflate_free_compressor(z);
     return err;

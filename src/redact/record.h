@@ -91,7 +91,12 @@ int record_encode(const sealed_record *r, bytebuf *out);
 /* Pointers point into buf. SHROUD_ERR_RECORD when malformed. */
 int record_parse(const uint8_t *buf, size_t len, sealed_record *out);
 
-/* Compresses raw into out (raw deflate at `level`). */
+/* A record_deflate level: Huffman-coded literals only (deflate_literals.h),
+ * smaller and faster than any libdeflate level on captured JPEG blocks. */
+#define RECORD_DEFLATE_LITERALS (-1)
+
+/* Compresses raw into out: raw deflate at libdeflate's `level` (1..12), or
+ * RECORD_DEFLATE_LITERALS. */
 int record_deflate(const uint8_t *raw, size_t raw_len, int level, bytebuf *out);
 /* Inflates exactly raw_len bytes into a new buffer (free with free());
  * SHROUD_ERR_RECORD if the data does not inflate to exactly raw_len. */

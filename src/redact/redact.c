@@ -307,7 +307,9 @@ static int seal_group(shroud_redactor *r, unsigned g, const uint8_t content[32],
     memset(&rec, 0, sizeof rec);
     int err = k->original.len > UINT32_MAX ? SHROUD_ERR_LIMIT : SHROUD_OK;
     if (err == SHROUD_OK)
-        err = record_deflate(k->original.data, k->original.len, RECORD_DEFLATE_LEVEL, &packed);
+        err =
+            record_deflate(k->original.data, k->original.len,
+                           r->img.jpeg ? RECORD_DEFLATE_LEVEL_JPEG : RECORD_DEFLATE_LEVEL, &packed);
     if (err == SHROUD_OK) {
         rec.group_index = (uint8_t)g;
         memcpy(rec.content_digest, content, REDACT_DIGEST_BYTES);

@@ -140,18 +140,24 @@ static int take_varint(cursor *c, uint16_t *out)
     return -1;
 }
 
-static int capture_block(const int16_t *blk, bytebuf *out)
+/* Writes a block's captured form at p (at most JPEG_CAPTURED_BLOCK_MAX
+ * bytes): the count n of coefficients up to the last non-zero one in zigzag
+ * order, then those n as varints. Returns the bytes written. */
+static size_t capture_block(const int16_t *blk, uint8_t *p)
 {
-    uint8_t buf[JPEG_CAPTURED_BLOCK_MAX];
-    unsigned n = 0;
-    for (unsigned k = 0; k < 64; k++)
-        if (blk[zigzag[k]] != 0)
-            n = k + 1;
+    unsigned n = 64;
+    while (n > 0 && blk[zigzag[n - 1]] == 0)
+        n--;
     size_t len = 0;
-    buf[len++] = (uint8_t)n;
-    for (unsigned k = 0; k < n; k++)
-        len += put_varint(buf + len, zigzag_sign(blk[zigzag[k]]));
-    return append(out, buf, len);
+    p[len++] = (uint8_t)n;
+    for (unsigned k = 0; k < n; k++) {
+        uint16_t u = zigzag_sign(blk[zigzag[k]]);
+        if (u < 0x80)
+            p[len++] = (uint8_t)u;
+        else
+            len += put_varint(p + len, u);
+    }
+    return len;
 }
 
 int jpeg_capture(jpeg_coeffs *j, const shroud_region *regions, size_t n, bytebuf *out)
@@ -165,21 +171,24 @@ int jpeg_capture(jpeg_coeffs *j, const shroud_region *regions, size_t n, bytebuf
         }
     if (bytebuf_reserve(out, most) != 0)
         return SHROUD_ERR_NOMEM;
-    for (size_t i = 0; i < n; i++)
-        for (int c = 0; c < info->components; c++) {
+    /* written in place, within the room just reserved */
+    size_t len = 0;
+    int err = SHROUD_OK;
+    for (size_t i = 0; i < n && err == SHROUD_OK; i++)
+        for (int c = 0; c < info->components && err == SHROUD_OK; c++) {
             block_rect b = blocks_of(info, c, &regions[i]);
-            for (uint32_t by = b.by0; by < b.by1; by++) {
+            for (uint32_t by = b.by0; by < b.by1 && err == SHROUD_OK; by++) {
                 JPEG_BLOCK *row = jpeg_coeffs_row(j, c, by);
-                if (!row)
-                    return SHROUD_ERR_IMAGE;
-                for (uint32_t bx = b.bx0; bx < b.bx1; bx++) {
-                    int err = capture_block(row[bx], out);
-                    if (err)
-                        return err;
+                if (!row) {
+                    err = SHROUD_ERR_IMAGE;
+                    break;
                 }
+                for (uint32_t bx = b.bx0; bx < b.bx1; bx++)
+                    len += capture_block(row[bx], out->data + out->len + len);
             }
         }
-    return SHROUD_OK;
+    bytebuf_commit(out, len); /* even on error: a secret buffer's wipe covers it */
+    return err;
 }
 
 int jpeg_put_back(jpeg_coeffs *j, const shroud_region *regions, size_t n, const uint8_t *raw,

@@ -35,7 +35,7 @@
 /* The covered pixel rectangle of a region (grown to the MCU grid). */
 void jpeg_cover(const jpeg_info *info, const shroud_region *r, shroud_region *covered);
 
-/* Appends the regions' original blocks to out. */
+/* Appends the regions' original blocks to out (on error, part of them). */
 int jpeg_capture(jpeg_coeffs *j, const shroud_region *regions, size_t n, bytebuf *out);
 /* Writes captured blocks back. SHROUD_ERR_RECORD if raw does not hold
  * exactly the blocks of these regions. */

@@ -8,7 +8,11 @@
 #include "image/png_raster.h"
 #include "redact/record.h"
 
+/* How a group's captured original is compressed: PNG pixels with
+ * libdeflate's level 1; JPEG coefficients (varints with few repeats) as
+ * literals only. */
 #define RECORD_DEFLATE_LEVEL 1
+#define RECORD_DEFLATE_LEVEL_JPEG RECORD_DEFLATE_LITERALS
 
 /* A decoded image of either format. */
 typedef struct {
