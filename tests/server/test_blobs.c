@@ -92,7 +92,7 @@ static void test_ids(void **state)
 
 static void touch(const char *name)
 {
-    char path[400];
+    char path[1024];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     int fd = open(path, O_WRONLY | O_CREAT, 0600);
     assert_true(fd >= 0);
@@ -101,7 +101,7 @@ static void touch(const char *name)
 
 static int exists(const char *name)
 {
-    char path[400];
+    char path[1024];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     return access(path, F_OK) == 0;
 }
