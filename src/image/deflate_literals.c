@@ -251,7 +251,8 @@ static void write_stored(bit_writer *w, const uint8_t *in, size_t n, int final)
         uint8_t head[4] = {(uint8_t)take, (uint8_t)(take >> 8), (uint8_t)~take,
                            (uint8_t)(~take >> 8)};
         memcpy(w->out + w->pos, head, sizeof head);
-        memcpy(w->out + w->pos + 4, in, take);
+        if (take) /* in may be NULL when there is nothing */
+            memcpy(w->out + w->pos + 4, in, take);
         w->pos += 4 + take;
         in += take;
         n -= take;
