@@ -31,8 +31,7 @@ int blobs_open_dir(const char *dir, blobs **out, char *err, size_t err_len);
 /* Connects to PostgreSQL at url (as store_open_postgres) and creates the
  * table blobs if needed (several processes may do so at once): 0, or -1
  * with a reason in err (never the password). Later calls use up to
- * BLOBS_PG_CONNECTIONS connections at once, opened as needed. */
-#define BLOBS_PG_CONNECTIONS 4
+ * PG_POOL_CONNECTIONS (pg_pool.h) connections at once, opened as needed. */
 int blobs_open_postgres(const char *url, blobs **out, char *err, size_t err_len);
 void blobs_close(blobs *b);
 

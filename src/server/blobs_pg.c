@@ -1,19 +1,18 @@
 /* blobs_pg.c — image bytes in PostgreSQL (libpq): one row per id in the
  * table blobs (bytea, stored uncompressed: PNG and JPEG already are). A row
- * is written by one INSERT, so it is either absent or complete. A small
- * pool of connections (BLOBS_PG_CONNECTIONS, blobs.h; opened as needed,
- * each used by one thread at a time), so one large download does not hold
- * up the others; a broken connection is reset before its next use. A read lands
+ * is written by one INSERT, so it is either absent or complete. A pool of
+ * connections (pg_pool.h), so one large download does not hold up the
+ * others. A read lands
  * in an anonymous in-memory file (memfd), which the caller serves like a
  * file. Errors are logged with their primary message and SQLSTATE only,
  * never a value. */
 #define _GNU_SOURCE /* memfd_create */
 #include "server/blobs.h"
 #include "server/pg_common.h"
+#include "server/pg_pool.h"
 
 #include <errno.h>
 #include <libpq-fe.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,11 +21,7 @@
 
 typedef struct {
     blobs base; /* first: a blobs * points at the pg_blobs */
-    char *url;
-    pthread_mutex_t lock;                /* guards the slots below */
-    pthread_cond_t freed;                /* a connection went back to the pool */
-    PGconn *conns[BLOBS_PG_CONNECTIONS]; /* NULL: not opened yet */
-    int busy[BLOBS_PG_CONNECTIONS];
+    pg_pool pool;
 } pg_blobs;
 
 static const blobs_ops pg_blob_ops;
@@ -45,63 +40,14 @@ static int db_fail(PGconn *conn, const char *what, const PGresult *res)
     return EIO;
 }
 
-/* Takes a connection for this thread alone: an idle one, else a new one
- * while there are fewer than BLOBS_PG_CONNECTIONS, else waits for one.
- * Returns its slot, or -1 (logged) when a new connection failed. */
-static int take_connection(pg_blobs *p)
-{
-    pthread_mutex_lock(&p->lock);
-    for (;;) {
-        int unopened = -1;
-        for (int i = 0; i < BLOBS_PG_CONNECTIONS; i++) {
-            if (p->conns[i] && !p->busy[i]) {
-                p->busy[i] = 1;
-                pthread_mutex_unlock(&p->lock);
-                return i;
-            }
-            if (!p->conns[i] && !p->busy[i] && unopened < 0)
-                unopened = i;
-        }
-        if (unopened >= 0) {
-            p->busy[unopened] = 1; /* reserved while connecting, unlocked */
-            pthread_mutex_unlock(&p->lock);
-            PGconn *conn = PQconnectdb(p->url);
-            if (conn && PQstatus(conn) == CONNECTION_OK) {
-                pg_quiet(conn);
-                p->conns[unopened] = conn; /* its slot is ours: busy */
-                return unopened;
-            }
-            pg_log_failure("connect for images", NULL, conn);
-            PQfinish(conn);
-            pthread_mutex_lock(&p->lock);
-            p->busy[unopened] = 0;
-            pthread_cond_signal(&p->freed);
-            pthread_mutex_unlock(&p->lock);
-            return -1;
-        }
-        pthread_cond_wait(&p->freed, &p->lock);
-    }
-}
-
-static void give_back(pg_blobs *p, int slot)
-{
-    pthread_mutex_lock(&p->lock);
-    p->busy[slot] = 0;
-    pthread_cond_signal(&p->freed);
-    pthread_mutex_unlock(&p->lock);
-}
-
-/* Runs sql with params (text, except a binary one given a length > 0) on a
- * connection taken by this thread, resetting it first if it broke; the
- * result in binary when binary_result. PQclear the result (NULL: out of
- * memory). */
+/* Runs sql with params (text, except a binary one given a length > 0) on
+ * conn; the result in binary when binary_result. PQclear the result (NULL:
+ * out of memory). */
 static PGresult *run(PGconn *conn, const char *sql, int n, const char *const *values,
                      const int *lengths, int binary_result)
 {
-    if (PQstatus(conn) != CONNECTION_OK)
-        PQreset(conn);
     int formats[2] = {lengths && lengths[0] > 0, lengths && n > 1 && lengths[1] > 0};
-    return PQexecParams(conn, sql, n, NULL, values, lengths, formats, binary_result);
+    return pg_pool_exec(conn, sql, n, values, lengths, formats, binary_result);
 }
 
 /* Creates the table in a transaction holding an advisory lock, so servers
@@ -141,22 +87,19 @@ int blobs_open_postgres(const char *url, blobs **out, char *err, size_t err_len)
         return -1;
     }
     p->base.ops = &pg_blob_ops;
-    pthread_mutex_init(&p->lock, NULL);
-    pthread_cond_init(&p->freed, NULL);
-    p->url = strdup(url);
-    p->conns[0] = p->url ? PQconnectdb(url) : NULL;
-    if (!p->conns[0] || PQstatus(p->conns[0]) != CONNECTION_OK) {
-        char msg[512];
-        pg_primary_message(NULL, p->conns[0], msg, sizeof msg);
+    PGconn *first = NULL;
+    char msg[512];
+    if (pg_pool_open(&p->pool, url, &first, msg, sizeof msg) != 0) {
         snprintf(err, err_len,
                  "cannot connect to PostgreSQL for images: %s (check the URL "
                  "postgres://USER@HOST:PORT/DB and that the server runs)",
                  msg);
-        blobs_close(&p->base);
+        free(p);
         return -1;
     }
-    pg_quiet(p->conns[0]);
-    if (create_schema(p->conns[0], err, err_len) != 0) {
+    int schema = create_schema(first, err, err_len);
+    pg_pool_give(&p->pool, 0);
+    if (schema != 0) {
         blobs_close(&p->base);
         return -1;
     }
@@ -167,11 +110,7 @@ int blobs_open_postgres(const char *url, blobs **out, char *err, size_t err_len)
 static void pg_close(blobs *b)
 {
     pg_blobs *p = pg_of(b);
-    for (int i = 0; i < BLOBS_PG_CONNECTIONS; i++)
-        PQfinish(p->conns[i]);
-    pthread_cond_destroy(&p->freed);
-    pthread_mutex_destroy(&p->lock);
-    free(p->url);
+    pg_pool_close(&p->pool);
     free(p);
 }
 
@@ -183,17 +122,17 @@ static int pg_put(blobs *b, const char *id, const uint8_t *data, size_t len)
     /* A zero-length binary parameter would go as text: "" is still no bytes. */
     const char *values[2] = {id, len ? (const char *)data : ""};
     int lengths[2] = {0, (int)len};
-    int slot = take_connection(p);
-    if (slot < 0)
+    int slot;
+    PGconn *conn = pg_pool_take(&p->pool, "connect for images", &slot);
+    if (!conn)
         return EIO;
-    PGconn *conn = p->conns[slot];
     PGresult *res = run(conn,
                         "INSERT INTO blobs (id, bytes) VALUES ($1, $2::bytea)"
                         " ON CONFLICT (id) DO UPDATE SET stored_at = now()",
                         2, values, lengths, 0);
     int e = pg_result_ok(res) ? 0 : db_fail(conn, "store an image", res);
     PQclear(res);
-    give_back(p, slot);
+    pg_pool_give(&p->pool, slot);
     return e;
 }
 
@@ -220,13 +159,13 @@ static int pg_get(blobs *b, const char *id, blob_content *out)
 {
     pg_blobs *p = pg_of(b);
     const char *values[1] = {id};
-    int slot = take_connection(p);
-    if (slot < 0)
+    int slot;
+    PGconn *conn = pg_pool_take(&p->pool, "connect for images", &slot);
+    if (!conn)
         return EIO;
-    PGconn *conn = p->conns[slot];
     PGresult *res = run(conn, "SELECT bytes FROM blobs WHERE id = $1", 1, values, NULL, 1);
     int e = !pg_result_ok(res) ? db_fail(conn, "read an image", res) : 0;
-    give_back(p, slot); /* the result is ours: the connection can go */
+    pg_pool_give(&p->pool, slot); /* the result is ours: the connection can go */
     if (!e && PQntuples(res) != 1)
         e = ENOENT;
     if (!e) {
@@ -245,10 +184,10 @@ static int pg_remove(blobs *b, const char *id)
 {
     pg_blobs *p = pg_of(b);
     const char *values[1] = {id};
-    int slot = take_connection(p);
-    if (slot < 0)
+    int slot;
+    PGconn *conn = pg_pool_take(&p->pool, "connect for images", &slot);
+    if (!conn)
         return EIO;
-    PGconn *conn = p->conns[slot];
     PGresult *res = run(conn, "DELETE FROM blobs WHERE id = $1", 1, values, NULL, 0);
     int e = 0;
     if (!pg_result_ok(res))
@@ -256,7 +195,7 @@ static int pg_remove(blobs *b, const char *id)
     else if (strcmp(PQcmdTuples(res), "0") == 0)
         e = ENOENT;
     PQclear(res);
-    give_back(p, slot);
+    pg_pool_give(&p->pool, slot);
     return e;
 }
 
@@ -272,10 +211,10 @@ static int pg_sweep(blobs *b, int64_t grace_seconds, blobs_listed_fn listed, voi
     char grace[24];
     snprintf(grace, sizeof grace, "%lld", (long long)grace_seconds);
     const char *values[2] = {grace, NULL};
-    int slot = take_connection(p);
-    if (slot < 0)
+    int slot;
+    PGconn *conn = pg_pool_take(&p->pool, "connect for images", &slot);
+    if (!conn)
         return EIO;
-    PGconn *conn = p->conns[slot];
     PGresult *old = run(conn,
                         "SELECT id FROM blobs WHERE stored_at < now() - make_interval(secs => $1)"
                         " ORDER BY id",
@@ -300,7 +239,7 @@ static int pg_sweep(blobs *b, int64_t grace_seconds, blobs_listed_fn listed, voi
         PQclear(res);
     }
     PQclear(old);
-    give_back(p, slot);
+    pg_pool_give(&p->pool, slot);
     return e;
 }
 

@@ -1,25 +1,22 @@
-/* store_pg.c — the PostgreSQL store (libpq): one connection, used by one
- * thread at a time under a mutex (simple and correct; a pool is a later
- * step), reconnected when it breaks. Schema migrations are numbered in the
- * schema_version table and applied at open inside one transaction holding
- * an advisory lock, so servers starting together migrate one at a time.
- * Parameters are always bound ($1 ...), never formatted into SQL. Errors
- * are logged with their primary message and SQLSTATE only: no DETAIL, which
- * could quote a key (a token hash) or a value. */
+/* store_pg.c — the PostgreSQL store (libpq): a pool of connections
+ * (pg_pool.h), each used by one thread at a time and reset when it breaks. Schema migrations are
+ * numbered in the schema_version table and applied at open inside one transaction holding an
+ * advisory lock, so servers starting together migrate one at a time. Parameters are always bound
+ * ($1 ...), never formatted into SQL. Errors are logged with their primary message and SQLSTATE
+ * only: no DETAIL, which could quote a key (a token hash) or a value. */
 #include "server/pg_common.h"
+#include "server/pg_pool.h"
 #include "server/store.h"
 
 #include <inttypes.h>
 #include <libpq-fe.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct {
     store base; /* first: a store * points at the pg_store */
-    PGconn *conn;
-    pthread_mutex_t lock;
+    pg_pool pool;
 } pg_store;
 
 static const store_ops pg_ops;
@@ -52,12 +49,6 @@ static pg_store *pg_of(store *s)
     return (pg_store *)s;
 }
 
-static int db_fail(pg_store *p, const char *what, const PGresult *res)
-{
-    pg_log_failure(what, res, p->conn);
-    return STORE_ERROR;
-}
-
 /* SQLSTATE class 23 (integrity constraint violation) is what the SQLite
  * store reports as STORE_EXISTS (SQLITE_CONSTRAINT). */
 static int is_constraint_violation(const PGresult *res)
@@ -72,19 +63,19 @@ typedef struct {
     int len;
 } param;
 
-/* Runs sql with params on the (locked) connection, reconnecting first if
- * it broke. Returns the result (PQclear it), or NULL when even sending
- * failed. Parameters of bytea columns go binary, all others as text. */
+/* Runs sql with params on a connection of the pool (reset first if it
+ * broke) and gives the connection back. Returns the result (PQclear it), or
+ * NULL when no connection could be had or sending failed. A failure other
+ * than a constraint violation is logged as `what`. Parameters of bytea
+ * columns go binary, all others as text. */
 #define MAX_PARAMS 8
 
-static PGresult *run(pg_store *p, const char *sql, const param *params, int n)
+static PGresult *query(pg_store *p, const char *what, const char *sql, const param *params, int n)
 {
     if (n > MAX_PARAMS) {
         fprintf(stderr, "shroud serve: database: more than %d parameters (a bug)\n", MAX_PARAMS);
         return NULL;
     }
-    if (PQstatus(p->conn) != CONNECTION_OK)
-        PQreset(p->conn);
     const char *values[MAX_PARAMS];
     int lengths[MAX_PARAMS], formats[MAX_PARAMS];
     for (int i = 0; i < n; i++) {
@@ -92,7 +83,15 @@ static PGresult *run(pg_store *p, const char *sql, const param *params, int n)
         lengths[i] = params[i].len;
         formats[i] = params[i].len > 0;
     }
-    return PQexecParams(p->conn, sql, n, NULL, values, lengths, formats, 0);
+    int slot;
+    PGconn *conn = pg_pool_take(&p->pool, what, &slot);
+    if (!conn)
+        return NULL;
+    PGresult *res = pg_pool_exec(conn, sql, n, values, lengths, formats, 0);
+    if (!pg_result_ok(res) && !(res && is_constraint_violation(res)))
+        pg_log_failure(what, res, conn);
+    pg_pool_give(&p->pool, slot);
+    return res;
 }
 
 static param text(const char *v)
@@ -121,13 +120,11 @@ static int64_t get_int(const PGresult *res, int row, int col)
  * constraint violation, or STORE_ERROR (logged). */
 static int exec_done(pg_store *p, const char *what, const char *sql, const param *params, int n)
 {
-    pthread_mutex_lock(&p->lock);
-    PGresult *res = run(p, sql, params, n);
+    PGresult *res = query(p, what, sql, params, n);
     int rc = pg_result_ok(res)                     ? STORE_OK
              : res && is_constraint_violation(res) ? STORE_EXISTS
-                                                   : db_fail(p, what, res);
+                                                   : STORE_ERROR;
     PQclear(res);
-    pthread_mutex_unlock(&p->lock);
     return rc;
 }
 
@@ -135,13 +132,9 @@ static int exec_done(pg_store *p, const char *what, const char *sql, const param
 static int delete_returning(pg_store *p, const char *what, const char *sql, const param *params,
                             int n)
 {
-    pthread_mutex_lock(&p->lock);
-    PGresult *res = run(p, sql, params, n);
-    int rc = !pg_result_ok(res)   ? db_fail(p, what, res)
-             : PQntuples(res) > 0 ? STORE_OK
-                                  : STORE_NOT_FOUND;
+    PGresult *res = query(p, what, sql, params, n);
+    int rc = !pg_result_ok(res) ? STORE_ERROR : PQntuples(res) > 0 ? STORE_OK : STORE_NOT_FOUND;
     PQclear(res);
-    pthread_mutex_unlock(&p->lock);
     return rc;
 }
 
@@ -219,20 +212,19 @@ int store_open_postgres(const char *url, store **out, char *err, size_t err_len)
         return STORE_ERROR;
     }
     p->base.ops = &pg_ops;
-    pthread_mutex_init(&p->lock, NULL);
-    p->conn = PQconnectdb(url);
-    if (!p->conn || PQstatus(p->conn) != CONNECTION_OK) {
-        char msg[512];
-        pg_primary_message(NULL, p->conn, msg, sizeof msg);
+    PGconn *first = NULL;
+    char msg[512];
+    if (pg_pool_open(&p->pool, url, &first, msg, sizeof msg) != 0) {
         snprintf(err, err_len,
                  "cannot connect to PostgreSQL: %s (check the URL postgres://USER@HOST:PORT/DB "
                  "and that the server runs)",
                  msg);
-        store_close(&p->base);
+        free(p);
         return STORE_ERROR;
     }
-    pg_quiet(p->conn);
-    if (migrate(p->conn, err, err_len) != STORE_OK) {
+    int migrated = migrate(first, err, err_len);
+    pg_pool_give(&p->pool, 0);
+    if (migrated != STORE_OK) {
         store_close(&p->base);
         return STORE_ERROR;
     }
@@ -243,8 +235,7 @@ int store_open_postgres(const char *url, store **out, char *err, size_t err_len)
 static void pg_close(store *s)
 {
     pg_store *p = pg_of(s);
-    PQfinish(p->conn);
-    pthread_mutex_destroy(&p->lock);
+    pg_pool_close(&p->pool);
     free(p);
 }
 
@@ -267,11 +258,10 @@ static char *dup_value(const PGresult *res, int col)
 static int read_user(pg_store *p, const char *sql, const param *key, store_user *out)
 {
     memset(out, 0, sizeof *out);
-    pthread_mutex_lock(&p->lock);
-    PGresult *res = run(p, sql, key, 1);
+    PGresult *res = query(p, "read user", sql, key, 1);
     int rc;
     if (!pg_result_ok(res)) {
-        rc = db_fail(p, "read user", res);
+        rc = STORE_ERROR;
     } else if (PQntuples(res) == 0) {
         rc = STORE_NOT_FOUND;
     } else {
@@ -282,7 +272,6 @@ static int read_user(pg_store *p, const char *sql, const param *key, store_user 
         rc = out->password_hash && out->public_key ? STORE_OK : STORE_ERROR;
     }
     PQclear(res);
-    pthread_mutex_unlock(&p->lock);
     if (rc != STORE_OK)
         store_user_clear(out);
     return rc;
@@ -320,16 +309,12 @@ static int pg_session_user(store *s, const uint8_t hash[STORE_TOKEN_HASH_BYTES],
     pg_store *p = pg_of(s);
     char t[24];
     param ps[] = {hash_param(hash), text(num(t, now))};
-    pthread_mutex_lock(&p->lock);
-    PGresult *res =
-        run(p, "SELECT user_id FROM sessions WHERE token_hash = $1 AND expires > $2", ps, 2);
-    int rc = !pg_result_ok(res)   ? db_fail(p, "session", res)
-             : PQntuples(res) > 0 ? STORE_OK
-                                  : STORE_NOT_FOUND;
+    PGresult *res = query(
+        p, "session", "SELECT user_id FROM sessions WHERE token_hash = $1 AND expires > $2", ps, 2);
+    int rc = !pg_result_ok(res) ? STORE_ERROR : PQntuples(res) > 0 ? STORE_OK : STORE_NOT_FOUND;
     if (rc == STORE_OK)
         *user_id = get_int(res, 0, 0);
     PQclear(res);
-    pthread_mutex_unlock(&p->lock);
     return rc;
 }
 
@@ -346,14 +331,12 @@ static int pg_session_delete(store *s, const uint8_t hash[STORE_TOKEN_HASH_BYTES
 static int read_counter(pg_store *p, const char *what, const char *sql, const param *params, int n,
                         int64_t *count, int64_t *window_start)
 {
-    pthread_mutex_lock(&p->lock);
-    PGresult *res = run(p, sql, params, n);
-    int rc = pg_result_ok(res) ? STORE_OK : db_fail(p, what, res);
+    PGresult *res = query(p, what, sql, params, n);
+    int rc = pg_result_ok(res) ? STORE_OK : STORE_ERROR;
     int found = rc == STORE_OK && PQntuples(res) > 0;
     *count = found ? get_int(res, 0, 0) : 0;
     *window_start = found ? get_int(res, 0, 1) : 0;
     PQclear(res);
-    pthread_mutex_unlock(&p->lock);
     return rc;
 }
 
@@ -438,18 +421,14 @@ static int pg_image_get(store *s, const char *id, store_image *out)
 {
     pg_store *p = pg_of(s);
     param key = text(id);
-    pthread_mutex_lock(&p->lock);
-    PGresult *res = run(p,
-                        "SELECT " IMAGE_COLUMNS " FROM images i JOIN users u ON u.id = i.owner_id"
-                        " WHERE i.id = $1",
-                        &key, 1);
-    int rc = !pg_result_ok(res)   ? db_fail(p, "image", res)
-             : PQntuples(res) > 0 ? STORE_OK
-                                  : STORE_NOT_FOUND;
+    PGresult *res = query(p, "image",
+                          "SELECT " IMAGE_COLUMNS " FROM images i JOIN users u ON u.id = i.owner_id"
+                          " WHERE i.id = $1",
+                          &key, 1);
+    int rc = !pg_result_ok(res) ? STORE_ERROR : PQntuples(res) > 0 ? STORE_OK : STORE_NOT_FOUND;
     if (rc == STORE_OK)
         read_image_row(res, 0, out);
     PQclear(res);
-    pthread_mutex_unlock(&p->lock);
     return rc;
 }
 
@@ -461,19 +440,18 @@ static int pg_image_list(store *s, int64_t offset, int64_t limit, store_image **
     param ps[] = {text(num(l, limit)), text(num(o, offset))};
     *out = NULL;
     *n = 0;
-    pthread_mutex_lock(&p->lock);
-    PGresult *res = run(p, "SELECT count(*) FROM images", NULL, 0);
-    int rc = pg_result_ok(res) ? STORE_OK : db_fail(p, "count images", res);
+    PGresult *res = query(p, "count images", "SELECT count(*) FROM images", NULL, 0);
+    int rc = pg_result_ok(res) ? STORE_OK : STORE_ERROR;
     if (rc == STORE_OK)
         *total = get_int(res, 0, 0);
     PQclear(res);
     res = NULL;
     if (rc == STORE_OK) {
-        res = run(p,
-                  "SELECT " IMAGE_COLUMNS " FROM images i JOIN users u ON u.id = i.owner_id"
-                  " ORDER BY i.created DESC, i.seq DESC LIMIT $1 OFFSET $2",
-                  ps, 2);
-        rc = pg_result_ok(res) ? STORE_OK : db_fail(p, "list images", res);
+        res = query(p, "list images",
+                    "SELECT " IMAGE_COLUMNS " FROM images i JOIN users u ON u.id = i.owner_id"
+                    " ORDER BY i.created DESC, i.seq DESC LIMIT $1 OFFSET $2",
+                    ps, 2);
+        rc = pg_result_ok(res) ? STORE_OK : STORE_ERROR;
     }
     if (rc == STORE_OK) {
         int rows = PQntuples(res);
@@ -489,7 +467,6 @@ static int pg_image_list(store *s, int64_t offset, int64_t limit, store_image **
         }
     }
     PQclear(res);
-    pthread_mutex_unlock(&p->lock);
     return rc;
 }
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "blobs_suite.h"
+#include "server/pg_pool.h"
 
 static const char *pg_url;
 
@@ -196,7 +197,7 @@ static int client_connections(void)
 }
 
 /* Reads in parallel use several connections (one large read does not hold
- * up the others), never more than BLOBS_PG_CONNECTIONS. */
+ * up the others), never more than PG_POOL_CONNECTIONS. */
 static void test_parallel_reads_use_a_bounded_pool(void **state)
 {
     (void)state;
@@ -221,7 +222,7 @@ static void test_parallel_reads_use_a_bounded_pool(void **state)
     }
     int n = client_connections();
     assert_true(n >= 2);
-    assert_true(n <= BLOBS_PG_CONNECTIONS);
+    assert_true(n <= PG_POOL_CONNECTIONS);
     blobs_close(b);
 }
 

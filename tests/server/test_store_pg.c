@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/pg_pool.h"
 #include "store_suite.h"
 
 static const char *pg_url;
@@ -89,6 +90,34 @@ static void test_newer_schema_is_refused(void **state)
     PQclear(res);
 }
 
+/* The connections break under the store (a restarted server): each is
+ * reset by its next user, so after at most one failure per pooled
+ * connection the store works again, and it never holds more than
+ * PG_POOL_CONNECTIONS. */
+static void test_broken_connections_are_reset(void **state)
+{
+    (void)state;
+    store *s = NULL;
+    char err[512];
+    assert_int_equal(open_pg(&s, err, sizeof err), STORE_OK);
+    assert_int_equal(store_user_create(s, "carol", "hash", "key", 1000), STORE_OK);
+    PQclear(sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"));
+    int failures = 0, rc = STORE_ERROR;
+    store_user u;
+    while (failures <= PG_POOL_CONNECTIONS &&
+           (rc = store_user_by_name(s, "carol", &u)) == STORE_ERROR)
+        failures++;
+    assert_int_equal(rc, STORE_OK);
+    assert_string_equal(u.name, "carol");
+    store_user_clear(&u);
+    PGresult *res = sql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND backend_type = 'client backend' AND pid <> pg_backend_pid()");
+    assert_true(atoi(PQgetvalue(res, 0, 0)) <= PG_POOL_CONNECTIONS);
+    PQclear(res);
+    store_close(s);
+}
+
 static void test_unreachable_server_is_refused(void **state)
 {
     (void)state;
@@ -120,6 +149,7 @@ int main(void)
         STORE_SUITE_TESTS,
         STORE_SUITE_TEST(test_migrations_recorded_once),
         STORE_SUITE_TEST(test_newer_schema_is_refused),
+        STORE_SUITE_TEST(test_broken_connections_are_reset),
         STORE_SUITE_TEST(test_unreachable_server_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

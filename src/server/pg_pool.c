@@ -1,0 +1,87 @@
+/* pg_pool.c — the connections of pg_pool.h. */
+#include "server/pg_pool.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/pg_common.h"
+
+int pg_pool_open(pg_pool *pool, const char *url, PGconn **first, char *err, size_t err_len)
+{
+    memset(pool, 0, sizeof *pool);
+    pthread_mutex_init(&pool->lock, NULL);
+    pthread_cond_init(&pool->freed, NULL);
+    pool->url = strdup(url);
+    PGconn *conn = pool->url ? PQconnectdb(url) : NULL;
+    pool->conns[0] = conn;
+    pool->busy[0] = 1;
+    if (!conn || PQstatus(conn) != CONNECTION_OK) {
+        pg_primary_message(NULL, conn, err, err_len);
+        pg_pool_close(pool);
+        return -1;
+    }
+    pg_quiet(conn);
+    *first = conn;
+    return 0;
+}
+
+PGconn *pg_pool_take(pg_pool *pool, const char *what, int *slot)
+{
+    pthread_mutex_lock(&pool->lock);
+    for (;;) {
+        int unopened = -1;
+        for (int i = 0; i < PG_POOL_CONNECTIONS; i++) {
+            if (pool->conns[i] && !pool->busy[i]) {
+                pool->busy[i] = 1;
+                pthread_mutex_unlock(&pool->lock);
+                *slot = i;
+                return pool->conns[i];
+            }
+            if (!pool->conns[i] && !pool->busy[i] && unopened < 0)
+                unopened = i;
+        }
+        if (unopened >= 0) {
+            pool->busy[unopened] = 1; /* reserved while connecting, unlocked */
+            pthread_mutex_unlock(&pool->lock);
+            PGconn *conn = PQconnectdb(pool->url);
+            if (conn && PQstatus(conn) == CONNECTION_OK) {
+                pg_quiet(conn);
+                pool->conns[unopened] = conn; /* its slot is ours: busy */
+                *slot = unopened;
+                return conn;
+            }
+            pg_log_failure(what, NULL, conn);
+            PQfinish(conn);
+            pg_pool_give(pool, unopened);
+            return NULL;
+        }
+        pthread_cond_wait(&pool->freed, &pool->lock);
+    }
+}
+
+void pg_pool_give(pg_pool *pool, int slot)
+{
+    pthread_mutex_lock(&pool->lock);
+    pool->busy[slot] = 0;
+    pthread_cond_signal(&pool->freed);
+    pthread_mutex_unlock(&pool->lock);
+}
+
+void pg_pool_close(pg_pool *pool)
+{
+    for (int i = 0; i < PG_POOL_CONNECTIONS; i++)
+        PQfinish(pool->conns[i]);
+    pthread_cond_destroy(&pool->freed);
+    pthread_mutex_destroy(&pool->lock);
+    free(pool->url);
+    memset(pool, 0, sizeof *pool);
+}
+
+PGresult *pg_pool_exec(PGconn *conn, const char *sql, int n, const char *const *values,
+                       const int *lengths, const int *formats, int binary_result)
+{
+    if (PQstatus(conn) != CONNECTION_OK)
+        PQreset(conn);
+    return PQexecParams(conn, sql, n, NULL, values, lengths, formats, binary_result);
+}

@@ -1,0 +1,45 @@
+/*
+ * pg_pool.h — a few libpq connections shared by threads (server layer).
+ *
+ * Up to PG_POOL_CONNECTIONS connections to one URL, opened as needed; each
+ * is used by one thread at a time between pg_pool_take and pg_pool_give, so
+ * one long statement (a large image) does not hold up the others. A broken
+ * connection is reset by its next user (PQreset). Used by the PostgreSQL
+ * store (store_pg.c) and blob store (blobs_pg.c), each with its own pool.
+ */
+#ifndef SHROUD_SERVER_PG_POOL_H
+#define SHROUD_SERVER_PG_POOL_H
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stddef.h>
+
+#define PG_POOL_CONNECTIONS 4
+
+typedef struct {
+    char *url;
+    pthread_mutex_t lock;               /* guards the slots below */
+    pthread_cond_t freed;               /* a connection went back to the pool */
+    PGconn *conns[PG_POOL_CONNECTIONS]; /* NULL: not opened yet */
+    int busy[PG_POOL_CONNECTIONS];
+} pg_pool;
+
+/* Opens the pool's first connection (quiet, as pg_quiet) and returns it in
+ * *first, taken: the caller sets the schema up on it, then gives slot 0
+ * back. 0, or -1 with libpq's reason in err (never the password); the pool
+ * is then closed. */
+int pg_pool_open(pg_pool *pool, const char *url, PGconn **first, char *err, size_t err_len);
+/* Takes a connection for this thread alone: an idle one, else a new one
+ * while there are fewer than PG_POOL_CONNECTIONS, else waits for one. Its
+ * slot in *slot; NULL (logged as WHAT) when a new connection failed. */
+PGconn *pg_pool_take(pg_pool *pool, const char *what, int *slot);
+/* Gives the connection of slot back. */
+void pg_pool_give(pg_pool *pool, int slot);
+/* Closes every connection. */
+void pg_pool_close(pg_pool *pool);
+/* Runs sql on conn, resetting a broken connection first: PQexecParams with
+ * the result in text. */
+PGresult *pg_pool_exec(PGconn *conn, const char *sql, int n, const char *const *values,
+                       const int *lengths, const int *formats, int binary_result);
+
+#endif
