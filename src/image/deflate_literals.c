@@ -269,11 +269,13 @@ size_t deflate_literals_bound(size_t in_len)
 {
     size_t blocks = in_len / DEFLATE_LITERALS_BLOCK + 1;
     /* Each block is stored unless its code is smaller: per stored chunk 5
-     * bytes of header, per block up to 2 bytes of bit padding. */
-    return in_len + 5 * (in_len / STORED_MAX + blocks) + 2 * blocks + BIT_SLACK;
+     * bytes of header, per block up to 2 bytes of bit padding; 5 more for
+     * the empty block that ends a part that is not the last. */
+    return in_len + 5 * (in_len / STORED_MAX + blocks) + 2 * blocks + 5 + BIT_SLACK;
 }
 
-size_t deflate_literals(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap)
+size_t deflate_literals_part(const uint8_t *in, size_t in_len, int last, uint8_t *out,
+                             size_t out_cap)
 {
     if (out_cap < deflate_literals_bound(in_len) || in_len > SIZE_MAX / 2)
         return 0;
@@ -282,7 +284,7 @@ size_t deflate_literals(const uint8_t *in, size_t in_len, uint8_t *out, size_t o
     size_t at = 0;
     do {
         size_t n = in_len - at < DEFLATE_LITERALS_BLOCK ? in_len - at : DEFLATE_LITERALS_BLOCK;
-        int final = at + n == in_len;
+        int final = last && at + n == in_len;
         plan_block(in + at, n, &bc);
         if (bc.bits < (uint64_t)n * 8 + 40 * stored_chunks(n)) {
             write_dynamic_header(&w, &bc, final);
@@ -292,7 +294,14 @@ size_t deflate_literals(const uint8_t *in, size_t in_len, uint8_t *out, size_t o
         }
         at += n;
     } while (at < in_len);
+    if (!last) /* an empty stored block: the stream ends on a byte boundary */
+        write_stored(&w, NULL, 0, 0);
     align_byte(&w);
     explicit_bzero(&bc, sizeof bc); /* the code tells about the data, which may be secret */
     return w.pos;
+}
+
+size_t deflate_literals(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap)
+{
+    return deflate_literals_part(in, in_len, 1, out, out_cap);
 }

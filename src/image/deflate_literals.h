@@ -29,4 +29,11 @@ size_t deflate_literals_bound(size_t in_len);
  * small. */
 size_t deflate_literals(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap);
 
+/* The same for one part of a longer input: unless last, the part ends with
+ * an empty non-final stored block (byte-aligned), so the raw streams of
+ * consecutive parts, compressed independently (on several threads), simply
+ * concatenate into one stream of their whole input. */
+size_t deflate_literals_part(const uint8_t *in, size_t in_len, int last, uint8_t *out,
+                             size_t out_cap);
+
 #endif

@@ -5,12 +5,17 @@
  * images of 8 bits or more (per row, the filter whose output has the
  * smallest sum of absolute values as signed bytes) and with filter None for
  * palette and sub-byte images, then compressed in one go with libdeflate and
- * cut into IDAT chunks of at most PNG_IDAT_MAX bytes.
+ * cut into IDAT chunks of at most PNG_IDAT_MAX bytes. At level 1 (our
+ * literals-only deflate) an image of at least PARALLEL_MIN_BYTES of 8- or
+ * 16-bit rows is filtered and compressed in two halves on two threads when
+ * the machine has two processors.
  */
 #include "image/png_raster.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libdeflate.h>
 
@@ -19,6 +24,7 @@
 #endif
 
 #include "image/big_buffer.h"
+#include "image/deflate_literals.h"
 #include "image/png_chunks.h"
 #include "image/png_deflate.h"
 #include "shroud.h"
@@ -199,53 +205,159 @@ static void pack_row(const uint8_t *samples, size_t count, unsigned depth, uint8
 }
 
 /* The filtered image data (filter byte + row, per row) ready for zlib. */
-static int filter_image(const png_raster *img, uint8_t **out, size_t *out_len)
+/* How filter_rows lays out and filters an image's rows. */
+typedef struct {
+    const png_raster *img;
+    size_t samples, row_bytes, bpp;
+    int adaptive;         /* the filter of each row chosen by its cost */
+    const uint8_t *zeros; /* the prior row of the first row (adaptive) */
+} row_filter;
+
+/* Filters rows [y0, y1) of f->img into data (row y at y * (row_bytes + 1)).
+ * packed: room for a packed row (2 * row_bytes) when the depth is below 8. */
+static void filter_rows(const row_filter *f, uint8_t *data, uint32_t y0, uint32_t y1,
+                        uint8_t *packed)
 {
-    size_t samples = (size_t)img->width * img->channels;
-    size_t row_bytes = img->bit_depth < 8 ? (samples * img->bit_depth + 7) / 8 : img->stride;
-    size_t bpp = img->pixel_bytes < 1 ? 1 : img->pixel_bytes;
-    int adaptive = img->color_type != PNG_CT_PALETTE && img->bit_depth >= 8;
-    size_t total = (row_bytes + 1) * img->height;
-    uint8_t *data = big_buffer_alloc(total), *packed = NULL;
-    if (!data)
-        return SHROUD_ERR_NOMEM;
-    if (!adaptive && img->bit_depth < 8 && !(packed = malloc(row_bytes * 2))) {
-        free(data);
-        return SHROUD_ERR_NOMEM;
-    }
-    uint8_t *zeros = NULL; /* the prior row of the first row */
-    if (adaptive && !(zeros = calloc(1, row_bytes))) {
-        free(data);
-        return SHROUD_ERR_NOMEM;
-    }
-    for (uint32_t y = 0; y < img->height; y++) {
+    const png_raster *img = f->img;
+    size_t row_bytes = f->row_bytes;
+    for (uint32_t y = y0; y < y1; y++) {
         uint8_t *dst = data + (size_t)y * (row_bytes + 1);
         const uint8_t *row = img->pixels + (size_t)y * img->stride;
-        if (!adaptive) {
+        if (!f->adaptive) {
             dst[0] = FILTER_NONE;
             if (packed) {
-                pack_row(row, samples, img->bit_depth, packed, row_bytes);
+                pack_row(row, f->samples, img->bit_depth, packed, row_bytes);
                 memcpy(dst + 1, packed, row_bytes);
             } else {
                 memcpy(dst + 1, row, row_bytes);
             }
             continue;
         }
-        const uint8_t *prior = y ? row - img->stride : zeros;
+        const uint8_t *prior = y ? row - img->stride : f->zeros;
         uint64_t sum[FILTER_COUNT];
-        filter_costs(row, prior, row_bytes, bpp, sum);
+        filter_costs(row, prior, row_bytes, f->bpp, sum);
         int best = FILTER_NONE; /* the first of the cheapest, as libpng */
-        for (int f = FILTER_SUB; f < FILTER_COUNT; f++)
-            if (sum[f] < sum[best])
-                best = f;
+        for (int fl = FILTER_SUB; fl < FILTER_COUNT; fl++)
+            if (sum[fl] < sum[best])
+                best = fl;
         dst[0] = (uint8_t)best;
-        filter_row(best, row, prior, row_bytes, bpp, dst + 1);
+        filter_row(best, row, prior, row_bytes, f->bpp, dst + 1);
     }
+}
+
+/* Sets up f for img, with its zero row: SHROUD_OK or SHROUD_ERR_NOMEM. */
+static int row_filter_init(row_filter *f, const png_raster *img)
+{
+    f->img = img;
+    f->samples = (size_t)img->width * img->channels;
+    f->row_bytes = img->bit_depth < 8 ? (f->samples * img->bit_depth + 7) / 8 : img->stride;
+    f->bpp = img->pixel_bytes < 1 ? 1 : img->pixel_bytes;
+    f->adaptive = img->color_type != PNG_CT_PALETTE && img->bit_depth >= 8;
+    f->zeros = NULL;
+    if (f->adaptive && !(f->zeros = calloc(1, f->row_bytes)))
+        return SHROUD_ERR_NOMEM;
+    return SHROUD_OK;
+}
+
+static int filter_image(const png_raster *img, uint8_t **out, size_t *out_len)
+{
+    row_filter f;
+    if (row_filter_init(&f, img) != SHROUD_OK)
+        return SHROUD_ERR_NOMEM;
+    size_t total = (f.row_bytes + 1) * img->height;
+    uint8_t *data = big_buffer_alloc(total), *packed = NULL;
+    if (!data || (!f.adaptive && img->bit_depth < 8 && !(packed = malloc(f.row_bytes * 2)))) {
+        free(data);
+        free((void *)f.zeros);
+        return SHROUD_ERR_NOMEM;
+    }
+    filter_rows(&f, data, 0, img->height, packed);
     free(packed);
-    free(zeros);
+    free((void *)f.zeros);
     *out = data;
     *out_len = total;
     return SHROUD_OK;
+}
+
+/* ---- level 1 on two threads ----
+ * The rows are cut in two halves; each half is filtered and compressed
+ * (deflate_literals_part) on its own thread, the first ending on a byte
+ * boundary, so the two raw streams concatenate. Worth it from
+ * PARALLEL_MIN_BYTES of filtered data. */
+#define PARALLEL_MIN_BYTES (2u * DEFLATE_LITERALS_BLOCK)
+
+typedef struct {
+    const row_filter *f;
+    uint8_t *data; /* all the filtered rows */
+    uint32_t y0, y1;
+    int last;
+    uint8_t *z; /* this half's raw deflate */
+    size_t z_len;
+    int err;
+} half;
+
+static void *filter_and_deflate(void *arg)
+{
+    half *h = arg;
+    size_t stride = h->f->row_bytes + 1;
+    const uint8_t *in = h->data + (size_t)h->y0 * stride;
+    size_t len = (size_t)(h->y1 - h->y0) * stride;
+    filter_rows(h->f, h->data, h->y0, h->y1, NULL);
+    size_t cap = deflate_literals_bound(len);
+    h->z = big_buffer_alloc(cap);
+    h->z_len = h->z ? deflate_literals_part(in, len, h->last, h->z, cap) : 0;
+    h->err = h->z_len ? SHROUD_OK : SHROUD_ERR_NOMEM;
+    return NULL;
+}
+
+/* The zlib stream of img's filtered rows at level 1, made on two threads:
+ * SHROUD_OK, 1 when not worth it or not possible here (the caller goes the
+ * one-thread way), or SHROUD_ERR_NOMEM. */
+static int compress_fast_parallel(const png_raster *img, uint8_t **out, size_t *out_len)
+{
+    row_filter f;
+    size_t stride = img->bit_depth < 8 ? 0 : img->stride + 1; /* packed depths: one thread */
+    if (stride == 0 || img->height < 2 || stride * img->height < PARALLEL_MIN_BYTES ||
+        sysconf(_SC_NPROCESSORS_ONLN) < 2)
+        return 1;
+    if (row_filter_init(&f, img) != SHROUD_OK)
+        return SHROUD_ERR_NOMEM;
+    size_t total = stride * img->height;
+    uint8_t *data = big_buffer_alloc(total);
+    if (!data) {
+        free((void *)f.zeros);
+        return SHROUD_ERR_NOMEM;
+    }
+    half halves[2] = {{&f, data, 0, img->height / 2, 0, NULL, 0, 0},
+                      {&f, data, img->height / 2, img->height, 1, NULL, 0, 0}};
+    pthread_t second;
+    int threaded = pthread_create(&second, NULL, filter_and_deflate, &halves[1]) == 0;
+    filter_and_deflate(&halves[0]);
+    if (threaded)
+        pthread_join(second, NULL);
+    else
+        filter_and_deflate(&halves[1]); /* no thread to be had: in turn */
+    int err = halves[0].err ? halves[0].err : halves[1].err;
+    uint8_t *z = NULL;
+    size_t n = 2 + halves[0].z_len + halves[1].z_len + 4;
+    if (!err && !(z = big_buffer_alloc(n)))
+        err = SHROUD_ERR_NOMEM;
+    if (!err) {
+        z[0] = 0x78; /* deflate, 32 KiB window */
+        z[1] = 0x01; /* fastest, no dictionary: as png_deflate */
+        memcpy(z + 2, halves[0].z, halves[0].z_len);
+        memcpy(z + 2 + halves[0].z_len, halves[1].z, halves[1].z_len);
+        uint32_t adler = libdeflate_adler32(1, data, total);
+        for (int i = 0; i < 4; i++)
+            z[n - 4 + (size_t)i] = (uint8_t)(adler >> (24 - 8 * i));
+        *out = z;
+        *out_len = n;
+    }
+    free(halves[0].z);
+    free(halves[1].z);
+    free(data);
+    free((void *)f.zeros);
+    return err;
 }
 
 static int compress_image(const uint8_t *in, size_t in_len, int level, uint8_t **out,
@@ -344,10 +456,13 @@ int png_raster_encode(const png_raster *img, const uint8_t *extra_chunks, size_t
         return SHROUD_ERR_ARGUMENT;
     uint8_t *filtered = NULL, *z = NULL;
     size_t filtered_len = 0, z_len = 0;
-    int err = filter_image(img, &filtered, &filtered_len);
-    if (!err)
-        err = compress_image(filtered, filtered_len, level, &z, &z_len);
-    free(filtered);
+    int err = level == PNG_FASTEST_LEVEL ? compress_fast_parallel(img, &z, &z_len) : 1;
+    if (err == 1) {
+        err = filter_image(img, &filtered, &filtered_len);
+        if (!err)
+            err = compress_image(filtered, filtered_len, level, &z, &z_len);
+        free(filtered);
+    }
     size_t start = out->len;
     if (!err)
         err = write_file(img, extra_chunks, extra_len, z, z_len, out);

@@ -22,7 +22,7 @@
  * libdeflate at the given level; level 1, the fastest, is shroud's own
  * Huffman-only deflate (png_deflate.h: several times faster than
  * libdeflate level 1, a little larger for photographs, much larger for
- * flat images).
+ * flat images), on two threads for large images (png_encode.c).
  */
 #ifndef SHROUD_IMAGE_PNG_RASTER_H
 #define SHROUD_IMAGE_PNG_RASTER_H

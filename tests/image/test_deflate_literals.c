@@ -151,6 +151,35 @@ static void test_short_buffer_is_refused(void **state)
     free(out);
 }
 
+/* Parts compressed apart (the first not last) concatenate into one stream
+ * of the whole input: at a block edge, inside a block, an empty part. */
+static void test_parts_concatenate(void **state)
+{
+    (void)state;
+    size_t len = 3 * DEFLATE_LITERALS_BLOCK + 999;
+    uint8_t *raw = malloc(len);
+    assert_non_null(raw);
+    for (size_t i = 0; i < len; i++) {
+        uint32_t r = next_random();
+        raw[i] = (uint8_t)(r % 100 < 80 ? r % 16 : r);
+    }
+    const size_t splits[] = {0,  1, 12345, DEFLATE_LITERALS_BLOCK, 2 * DEFLATE_LITERALS_BLOCK + 7,
+                             len};
+    for (size_t k = 0; k < sizeof splits / sizeof splits[0]; k++) {
+        size_t a = splits[k], cap_a = deflate_literals_bound(a),
+               cap_b = deflate_literals_bound(len - a);
+        uint8_t *out = malloc(cap_a + cap_b);
+        assert_non_null(out);
+        size_t na = deflate_literals_part(raw, a, 0, out, cap_a);
+        assert_true(na > 0);
+        size_t nb = deflate_literals_part(raw + a, len - a, 1, out + na, cap_b);
+        assert_true(nb > 0);
+        assert_inflates_to(out, na + nb, raw, len);
+        free(out);
+    }
+    free(raw);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -159,6 +188,7 @@ int main(void)
         cmocka_unit_test(test_length_limit),
         cmocka_unit_test(test_incompressible_is_stored),
         cmocka_unit_test(test_short_buffer_is_refused),
+        cmocka_unit_test(test_parts_concatenate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

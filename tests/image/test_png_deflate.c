@@ -265,6 +265,48 @@ static void test_level1_large_noisy_image(void **state)
     free(img.pixels);
 }
 
+/* Images large enough for level 1's two-thread path (two halves of rows,
+ * filtered and compressed apart, the streams joined): every type it takes,
+ * odd heights, decoded by libpng to the same samples, accepted by pngcheck. */
+static void test_level1_two_halves_of_every_type(void **state)
+{
+    (void)state;
+    static const struct {
+        int color_type, bit_depth;
+        uint32_t width, height;
+    } types[] = {{PU_RGB, 8, 600, 457},   {PU_RGBA, 16, 300, 457},    {PU_GRAY, 8, 1200, 457},
+                 {PU_GRAY, 16, 700, 401}, {PU_PALETTE, 8, 1200, 457}, {PU_GRAY_ALPHA, 8, 20000, 15},
+                 {PU_RGB, 8, 30000, 7}};
+    for (size_t t = 0; t < N_ITEMS(types); t++) {
+        pu_spec spec = {.width = types[t].width,
+                        .height = types[t].height,
+                        .color_type = types[t].color_type,
+                        .bit_depth = types[t].bit_depth,
+                        .seed = (unsigned)(t + 77)};
+        char what[96];
+        snprintf(what, sizeof what, "type %d depth %d, %ux%u at level 1", spec.color_type,
+                 spec.bit_depth, spec.width, spec.height);
+        size_t len;
+        uint8_t *png = pu_make(&spec, &len);
+        png_raster *img = NULL;
+        assert_int_equal(png_raster_decode(png, len, &img), SHROUD_OK);
+        bytebuf out = {0};
+        assert_int_equal(png_raster_encode(img, NULL, 0, PNG_FASTEST_LEVEL, &out), SHROUD_OK);
+        if (pu_pngcheck(out.data, out.len) < 0)
+            fail_msg("pngcheck refuses %s", what);
+        pu_image ref;
+        if (pu_decode(out.data, out.len, &ref) != 0)
+            fail_msg("libpng refuses %s", what);
+        if (ref.stride * ref.height != img->stride * img->height ||
+            memcmp(ref.pixels, img->pixels, img->stride * img->height) != 0)
+            fail_msg("%s: libpng decodes other samples", what);
+        pu_image_free(&ref);
+        free(out.data);
+        png_raster_free(img);
+        free(png);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -275,6 +317,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_level1_png_of_every_type_decodes_with_libpng),
         cmocka_unit_test(test_level1_large_noisy_image),
+        cmocka_unit_test(test_level1_two_halves_of_every_type),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
