@@ -34,20 +34,15 @@ static pg_blobs *pg_of(blobs *b)
     return (pg_blobs *)b;
 }
 
-static int db_fail(PGconn *conn, const char *what, const PGresult *res)
-{
-    pg_log_failure(what, res, conn);
-    return EIO;
-}
-
-/* Runs sql with params (text, except a binary one given a length > 0) on
- * conn; the result in binary when binary_result. PQclear the result (NULL:
- * out of memory). */
-static PGresult *run(PGconn *conn, const char *sql, int n, const char *const *values,
-                     const int *lengths, int binary_result)
+/* Runs sql with params (text, except a binary one given a length > 0) on a
+ * connection of the pool, failures logged as `what`; the result in binary
+ * when binary_result. PQclear the result (NULL: no connection, out of
+ * memory). */
+static PGresult *query(pg_blobs *p, const char *what, const char *sql, int n,
+                       const char *const *values, const int *lengths, int binary_result)
 {
     int formats[2] = {lengths && lengths[0] > 0, lengths && n > 1 && lengths[1] > 0};
-    return pg_pool_exec(conn, sql, n, values, lengths, formats, binary_result);
+    return pg_pool_query(&p->pool, what, sql, n, values, lengths, formats, binary_result);
 }
 
 /* Creates the table in a transaction holding an advisory lock, so servers
@@ -88,12 +83,7 @@ int blobs_open_postgres(const char *url, blobs **out, char *err, size_t err_len)
     }
     p->base.ops = &pg_blob_ops;
     PGconn *first = NULL;
-    char msg[512];
-    if (pg_pool_open(&p->pool, url, &first, msg, sizeof msg) != 0) {
-        snprintf(err, err_len,
-                 "cannot connect to PostgreSQL for images: %s (check the URL "
-                 "postgres://USER@HOST:PORT/DB and that the server runs)",
-                 msg);
+    if (pg_pool_open(&p->pool, url, " for images", &first, err, err_len) != 0) {
         free(p);
         return -1;
     }
@@ -122,17 +112,12 @@ static int pg_put(blobs *b, const char *id, const uint8_t *data, size_t len)
     /* A zero-length binary parameter would go as text: "" is still no bytes. */
     const char *values[2] = {id, len ? (const char *)data : ""};
     int lengths[2] = {0, (int)len};
-    int slot;
-    PGconn *conn = pg_pool_take(&p->pool, "connect for images", &slot);
-    if (!conn)
-        return EIO;
-    PGresult *res = run(conn,
-                        "INSERT INTO blobs (id, bytes) VALUES ($1, $2::bytea)"
-                        " ON CONFLICT (id) DO UPDATE SET stored_at = now()",
-                        2, values, lengths, 0);
-    int e = pg_result_ok(res) ? 0 : db_fail(conn, "store an image", res);
+    PGresult *res = query(p, "store an image",
+                          "INSERT INTO blobs (id, bytes) VALUES ($1, $2::bytea)"
+                          " ON CONFLICT (id) DO UPDATE SET stored_at = now()",
+                          2, values, lengths, 0);
+    int e = pg_result_ok(res) ? 0 : EIO;
     PQclear(res);
-    pg_pool_give(&p->pool, slot);
     return e;
 }
 
@@ -159,13 +144,9 @@ static int pg_get(blobs *b, const char *id, blob_content *out)
 {
     pg_blobs *p = pg_of(b);
     const char *values[1] = {id};
-    int slot;
-    PGconn *conn = pg_pool_take(&p->pool, "connect for images", &slot);
-    if (!conn)
-        return EIO;
-    PGresult *res = run(conn, "SELECT bytes FROM blobs WHERE id = $1", 1, values, NULL, 1);
-    int e = !pg_result_ok(res) ? db_fail(conn, "read an image", res) : 0;
-    pg_pool_give(&p->pool, slot); /* the result is ours: the connection can go */
+    PGresult *res =
+        query(p, "read an image", "SELECT bytes FROM blobs WHERE id = $1", 1, values, NULL, 1);
+    int e = pg_result_ok(res) ? 0 : EIO;
     if (!e && PQntuples(res) != 1)
         e = ENOENT;
     if (!e) {
@@ -184,18 +165,10 @@ static int pg_remove(blobs *b, const char *id)
 {
     pg_blobs *p = pg_of(b);
     const char *values[1] = {id};
-    int slot;
-    PGconn *conn = pg_pool_take(&p->pool, "connect for images", &slot);
-    if (!conn)
-        return EIO;
-    PGresult *res = run(conn, "DELETE FROM blobs WHERE id = $1", 1, values, NULL, 0);
-    int e = 0;
-    if (!pg_result_ok(res))
-        e = db_fail(conn, "remove an image", res);
-    else if (strcmp(PQcmdTuples(res), "0") == 0)
-        e = ENOENT;
+    PGresult *res =
+        query(p, "remove an image", "DELETE FROM blobs WHERE id = $1", 1, values, NULL, 0);
+    int e = !pg_result_ok(res) ? EIO : strcmp(PQcmdTuples(res), "0") == 0 ? ENOENT : 0;
     PQclear(res);
-    pg_pool_give(&p->pool, slot);
     return e;
 }
 
@@ -203,7 +176,7 @@ static int pg_remove(blobs *b, const char *id)
  * listed() says is unreferenced is deleted only if it is still that old,
  * so a put that refreshed it meanwhile (ON CONFLICT ... stored_at) keeps
  * it: PostgreSQL rechecks the condition on the row a concurrent put
- * updated. One connection for the whole sweep. */
+ * updated. */
 static int pg_sweep(blobs *b, int64_t grace_seconds, blobs_listed_fn listed, void *arg,
                     size_t *removed)
 {
@@ -211,15 +184,11 @@ static int pg_sweep(blobs *b, int64_t grace_seconds, blobs_listed_fn listed, voi
     char grace[24];
     snprintf(grace, sizeof grace, "%lld", (long long)grace_seconds);
     const char *values[2] = {grace, NULL};
-    int slot;
-    PGconn *conn = pg_pool_take(&p->pool, "connect for images", &slot);
-    if (!conn)
-        return EIO;
-    PGresult *old = run(conn,
-                        "SELECT id FROM blobs WHERE stored_at < now() - make_interval(secs => $1)"
-                        " ORDER BY id",
-                        1, values, NULL, 0);
-    int e = pg_result_ok(old) ? 0 : db_fail(conn, "list old images", old);
+    PGresult *old = query(p, "list old images",
+                          "SELECT id FROM blobs WHERE stored_at < now() - make_interval(secs => $1)"
+                          " ORDER BY id",
+                          1, values, NULL, 0);
+    int e = pg_result_ok(old) ? 0 : EIO;
     for (int i = 0; !e && i < PQntuples(old); i++) {
         const char *id = PQgetvalue(old, i, 0);
         int r = listed(id, arg);
@@ -228,18 +197,17 @@ static int pg_sweep(blobs *b, int64_t grace_seconds, blobs_listed_fn listed, voi
             continue;
         }
         values[1] = id;
-        PGresult *res = run(conn,
-                            "DELETE FROM blobs WHERE id = $2"
-                            " AND stored_at < now() - make_interval(secs => $1)",
-                            2, values, NULL, 0);
+        PGresult *res = query(p, "remove an unlisted image",
+                              "DELETE FROM blobs WHERE id = $2"
+                              " AND stored_at < now() - make_interval(secs => $1)",
+                              2, values, NULL, 0);
         if (!pg_result_ok(res))
-            e = db_fail(conn, "remove an unlisted image", res);
+            e = EIO;
         else if (strcmp(PQcmdTuples(res), "1") == 0)
             (*removed)++;
         PQclear(res);
     }
     PQclear(old);
-    pg_pool_give(&p->pool, slot);
     return e;
 }
 

@@ -22,6 +22,12 @@ int pg_result_ok(const PGresult *res)
     return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 }
 
+int pg_constraint_violation(const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    return state && strncmp(state, "23", 2) == 0;
+}
+
 void pg_primary_message(const PGresult *res, PGconn *conn, char *buf, size_t len)
 {
     const char *m = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;

@@ -13,6 +13,9 @@
 void pg_quiet(PGconn *conn);
 /* 1 when res is a successful command or query result. */
 int pg_result_ok(const PGresult *res);
+/* 1 when res failed on an integrity constraint (SQLSTATE class 23): what
+ * the SQLite store reports as STORE_EXISTS. */
+int pg_constraint_violation(const PGresult *res);
 /* The primary message of res, else of conn (NULL conn: out of memory),
  * on one line, into buf. */
 void pg_primary_message(const PGresult *res, PGconn *conn, char *buf, size_t len);

@@ -7,7 +7,8 @@
 
 #include "server/pg_common.h"
 
-int pg_pool_open(pg_pool *pool, const char *url, PGconn **first, char *err, size_t err_len)
+int pg_pool_open(pg_pool *pool, const char *url, const char *purpose, PGconn **first, char *err,
+                 size_t err_len)
 {
     memset(pool, 0, sizeof *pool);
     pthread_mutex_init(&pool->lock, NULL);
@@ -17,7 +18,12 @@ int pg_pool_open(pg_pool *pool, const char *url, PGconn **first, char *err, size
     pool->conns[0] = conn;
     pool->busy[0] = 1;
     if (!conn || PQstatus(conn) != CONNECTION_OK) {
-        pg_primary_message(NULL, conn, err, err_len);
+        char msg[512];
+        pg_primary_message(NULL, conn, msg, sizeof msg);
+        snprintf(err, err_len,
+                 "cannot connect to PostgreSQL%s: %s (check the URL postgres://USER@HOST:PORT/DB "
+                 "and that the server runs)",
+                 purpose, msg);
         pg_pool_close(pool);
         return -1;
     }
@@ -26,7 +32,10 @@ int pg_pool_open(pg_pool *pool, const char *url, PGconn **first, char *err, size
     return 0;
 }
 
-PGconn *pg_pool_take(pg_pool *pool, const char *what, int *slot)
+/* Takes a connection for this thread alone: an idle one, else a new one
+ * while there are fewer than PG_POOL_CONNECTIONS, else waits for one. Its
+ * slot in *slot; NULL (logged as WHAT) when a new connection failed. */
+static PGconn *pg_pool_take(pg_pool *pool, const char *what, int *slot)
 {
     pthread_mutex_lock(&pool->lock);
     for (;;) {
@@ -78,10 +87,19 @@ void pg_pool_close(pg_pool *pool)
     memset(pool, 0, sizeof *pool);
 }
 
-PGresult *pg_pool_exec(PGconn *conn, const char *sql, int n, const char *const *values,
-                       const int *lengths, const int *formats, int binary_result)
+PGresult *pg_pool_query(pg_pool *pool, const char *what, const char *sql, int n,
+                        const char *const *values, const int *lengths, const int *formats,
+                        int binary_result)
 {
+    int slot;
+    PGconn *conn = pg_pool_take(pool, what, &slot);
+    if (!conn)
+        return NULL;
     if (PQstatus(conn) != CONNECTION_OK)
         PQreset(conn);
-    return PQexecParams(conn, sql, n, NULL, values, lengths, formats, binary_result);
+    PGresult *res = PQexecParams(conn, sql, n, NULL, values, lengths, formats, binary_result);
+    if (!pg_result_ok(res) && !pg_constraint_violation(res))
+        pg_log_failure(what, res, conn);
+    pg_pool_give(pool, slot);
+    return res;
 }

@@ -2,7 +2,7 @@
  * pg_pool.h — a few libpq connections shared by threads (server layer).
  *
  * Up to PG_POOL_CONNECTIONS connections to one URL, opened as needed; each
- * is used by one thread at a time between pg_pool_take and pg_pool_give, so
+ * is used by one thread at a time for one statement (pg_pool_query), so
  * one long statement (a large image) does not hold up the others. A broken
  * connection is reset by its next user (PQreset). Used by the PostgreSQL
  * store (store_pg.c) and blob store (blobs_pg.c), each with its own pool.
@@ -26,20 +26,22 @@ typedef struct {
 
 /* Opens the pool's first connection (quiet, as pg_quiet) and returns it in
  * *first, taken: the caller sets the schema up on it, then gives slot 0
- * back. 0, or -1 with libpq's reason in err (never the password); the pool
- * is then closed. */
-int pg_pool_open(pg_pool *pool, const char *url, PGconn **first, char *err, size_t err_len);
-/* Takes a connection for this thread alone: an idle one, else a new one
- * while there are fewer than PG_POOL_CONNECTIONS, else waits for one. Its
- * slot in *slot; NULL (logged as WHAT) when a new connection failed. */
-PGconn *pg_pool_take(pg_pool *pool, const char *what, int *slot);
-/* Gives the connection of slot back. */
+ * back. 0, or -1 with "cannot connect to PostgreSQL<purpose>: <libpq's
+ * reason> (check the URL ...)" in err (never the password); the pool is
+ * then closed. */
+int pg_pool_open(pg_pool *pool, const char *url, const char *purpose, PGconn **first, char *err,
+                 size_t err_len);
+/* Gives the connection of slot back (slot 0 after pg_pool_open). */
 void pg_pool_give(pg_pool *pool, int slot);
 /* Closes every connection. */
 void pg_pool_close(pg_pool *pool);
-/* Runs sql on conn, resetting a broken connection first: PQexecParams with
- * the result in text. */
-PGresult *pg_pool_exec(PGconn *conn, const char *sql, int n, const char *const *values,
-                       const int *lengths, const int *formats, int binary_result);
+/* Runs one statement (PQexecParams) on a connection taken for it, reset
+ * first if it broke, and gives the connection back. Returns the result
+ * (PQclear it), or NULL when no connection could be had or sending failed.
+ * A failure is logged as `what`, except a constraint violation
+ * (pg_constraint_violation), which callers may expect. */
+PGresult *pg_pool_query(pg_pool *pool, const char *what, const char *sql, int n,
+                        const char *const *values, const int *lengths, const int *formats,
+                        int binary_result);
 
 #endif

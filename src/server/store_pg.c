@@ -49,25 +49,16 @@ static pg_store *pg_of(store *s)
     return (pg_store *)s;
 }
 
-/* SQLSTATE class 23 (integrity constraint violation) is what the SQLite
- * store reports as STORE_EXISTS (SQLITE_CONSTRAINT). */
-static int is_constraint_violation(const PGresult *res)
-{
-    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    return state && strncmp(state, "23", 2) == 0;
-}
-
 /* One bound parameter: text, or binary when len > 0. */
 typedef struct {
     const char *value;
     int len;
 } param;
 
-/* Runs sql with params on a connection of the pool (reset first if it
- * broke) and gives the connection back. Returns the result (PQclear it), or
- * NULL when no connection could be had or sending failed. A failure other
- * than a constraint violation is logged as `what`. Parameters of bytea
- * columns go binary, all others as text. */
+/* Runs sql with params on a connection of the pool (pg_pool_query: failures
+ * other than constraint violations logged as `what`). Returns the result
+ * (PQclear it), or NULL. Parameters of bytea columns go binary, all others
+ * as text. */
 #define MAX_PARAMS 8
 
 static PGresult *query(pg_store *p, const char *what, const char *sql, const param *params, int n)
@@ -83,15 +74,7 @@ static PGresult *query(pg_store *p, const char *what, const char *sql, const par
         lengths[i] = params[i].len;
         formats[i] = params[i].len > 0;
     }
-    int slot;
-    PGconn *conn = pg_pool_take(&p->pool, what, &slot);
-    if (!conn)
-        return NULL;
-    PGresult *res = pg_pool_exec(conn, sql, n, values, lengths, formats, 0);
-    if (!pg_result_ok(res) && !(res && is_constraint_violation(res)))
-        pg_log_failure(what, res, conn);
-    pg_pool_give(&p->pool, slot);
-    return res;
+    return pg_pool_query(&p->pool, what, sql, n, values, lengths, formats, 0);
 }
 
 static param text(const char *v)
@@ -121,9 +104,9 @@ static int64_t get_int(const PGresult *res, int row, int col)
 static int exec_done(pg_store *p, const char *what, const char *sql, const param *params, int n)
 {
     PGresult *res = query(p, what, sql, params, n);
-    int rc = pg_result_ok(res)                     ? STORE_OK
-             : res && is_constraint_violation(res) ? STORE_EXISTS
-                                                   : STORE_ERROR;
+    int rc = pg_result_ok(res)              ? STORE_OK
+             : pg_constraint_violation(res) ? STORE_EXISTS
+                                            : STORE_ERROR;
     PQclear(res);
     return rc;
 }
@@ -213,12 +196,7 @@ int store_open_postgres(const char *url, store **out, char *err, size_t err_len)
     }
     p->base.ops = &pg_ops;
     PGconn *first = NULL;
-    char msg[512];
-    if (pg_pool_open(&p->pool, url, &first, msg, sizeof msg) != 0) {
-        snprintf(err, err_len,
-                 "cannot connect to PostgreSQL: %s (check the URL postgres://USER@HOST:PORT/DB "
-                 "and that the server runs)",
-                 msg);
+    if (pg_pool_open(&p->pool, url, "", &first, err, err_len) != 0) {
         free(p);
         return STORE_ERROR;
     }
