@@ -29,21 +29,6 @@
 
 #define FUZZ_MAX_PIXELS (1u << 20)
 
-/* 1 if some SOF-like marker claims more than FUZZ_MAX_PIXELS. */
-static int claims_too_many_pixels(const uint8_t *buf, size_t len)
-{
-    for (size_t i = 0; i + 8 < len; i++) {
-        if (buf[i] != 0xFF || buf[i + 1] < 0xC0 || buf[i + 1] > 0xCF || buf[i + 1] == 0xC4 ||
-            buf[i + 1] == 0xC8 || buf[i + 1] == 0xCC)
-            continue;
-        uint32_t h = (uint32_t)buf[i + 5] << 8 | buf[i + 6];
-        uint32_t w = (uint32_t)buf[i + 7] << 8 | buf[i + 8];
-        if ((uint64_t)w * h > FUZZ_MAX_PIXELS)
-            return 1;
-    }
-    return 0;
-}
-
 static uint32_t div_up(uint32_t a, uint32_t b)
 {
     return (a + b - 1) / b;
@@ -158,7 +143,7 @@ static void check_rewrite(jpeg_coeffs *j)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-    if (claims_too_many_pixels(data, len))
+    if (fuzz_jpeg_claims_more_than(data, len, FUZZ_MAX_PIXELS))
         return 0;
     uint8_t *buf = (uint8_t *)fuzz_copy(data, len);
     jpeg_coeffs *j = NULL;

@@ -23,6 +23,23 @@
         }                                                                                          \
     } while (0)
 
+/* 1 if some JPEG SOF-like marker anywhere in buf claims more than max_pixels:
+ * JPEG harnesses skip such inputs, so that a tiny file cannot make every run
+ * allocate and clear hundreds of megabytes (the limits are unit-tested). */
+static inline int fuzz_jpeg_claims_more_than(const uint8_t *buf, size_t len, uint64_t max_pixels)
+{
+    for (size_t i = 0; i + 8 < len; i++) {
+        if (buf[i] != 0xFF || buf[i + 1] < 0xC0 || buf[i + 1] > 0xCF || buf[i + 1] == 0xC4 ||
+            buf[i + 1] == 0xC8 || buf[i + 1] == 0xCC)
+            continue;
+        uint32_t h = (uint32_t)buf[i + 5] << 8 | buf[i + 6];
+        uint32_t w = (uint32_t)buf[i + 7] << 8 | buf[i + 8];
+        if ((uint64_t)w * h > max_pixels)
+            return 1;
+    }
+    return 0;
+}
+
 /* An exact-size heap copy of the input (no NUL terminator), so that ASan sees every
  * read past its end (libFuzzer's own buffer is exact-size too; this keeps the
  * harnesses honest when they cut it). */

@@ -39,6 +39,7 @@
 #include "image/image_limits.h"
 #include "image/previews.h"
 #include "image/jpeg_segments.h"
+#include "image/jpeg_splice.h"
 #include "shroud.h"
 
 _Static_assert(sizeof(JCOEF) == sizeof(int16_t), "JPEG_BLOCK must alias JBLOCK");
@@ -167,6 +168,12 @@ struct jpeg_coeffs {
     uint32_t rows; /* the common interval in MCU rows, while one fits */
     int rows_fit;  /* every scan so far: interval = rows * MCUs_per_row */
     int intervals_differ;
+    /* read for a splice (jpeg_coeffs_read_regions): libjpeg read only the
+     * header; the splice holds the kept rows, head the file up to the end
+     * of SOS */
+    jpeg_splice *splice;
+    uint8_t *head;
+    size_t head_len;
 };
 
 static int is_shroud_block(uint8_t marker, const uint8_t *data, size_t len)
@@ -397,6 +404,32 @@ static int capture_markers(jpeg_coeffs *j)
     return SHROUD_OK;
 }
 
+/* The Huffman slots the file has defined so far (libjpeg fills in the
+ * standard tables only later, when it starts decoding). */
+static void tables_defined(j_decompress_ptr d, unsigned *dc, unsigned *ac)
+{
+    *dc = *ac = 0;
+    for (int s = 0; s < JPEG_HUFF_SLOTS; s++) {
+        *dc |= d->dc_huff_tbl_ptrs[s] ? 1u << s : 0;
+        *ac |= d->ac_huff_tbl_ptrs[s] ? 1u << s : 0;
+    }
+}
+
+/* After the header alone: what describing the file needs; runs under j's
+ * guard. */
+static int read_header_only(jpeg_coeffs *j, size_t len)
+{
+    int err = check_header(j, len);
+    if (err == SHROUD_OK)
+        err = capture_info(j, 1);
+    if (err)
+        return err;
+    unsigned present_dc, present_ac;
+    tables_defined(&j->d, &present_dc, &present_ac);
+    capture_huffman(j, present_dc, present_ac);
+    return capture_markers(j);
+}
+
 /* Everything after the header; runs under j's guard. */
 static int read_body(jpeg_coeffs *j, size_t len)
 {
@@ -404,11 +437,8 @@ static int read_body(jpeg_coeffs *j, size_t len)
     int err = check_header(j, len);
     if (err)
         return err;
-    unsigned present_dc = 0, present_ac = 0;
-    for (int s = 0; s < JPEG_HUFF_SLOTS; s++) {
-        present_dc |= d->dc_huff_tbl_ptrs[s] ? 1u << s : 0;
-        present_ac |= d->ac_huff_tbl_ptrs[s] ? 1u << s : 0;
-    }
+    unsigned present_dc, present_ac;
+    tables_defined(d, &present_dc, &present_ac);
     j->progress.progress_monitor = progress_monitor;
     d->progress = &j->progress;
     j->arrays = jpeg_read_coefficients(d);
@@ -453,9 +483,9 @@ static int read_file(const uint8_t *buf, size_t len, int header_only, jpeg_coeff
     jpeg_read_header(&j->d, TRUE);
     if (j->guard.warning)
         err = SHROUD_ERR_IMAGE;
-    else if (header_only && (err = check_header(j, len)) == SHROUD_OK)
-        err = capture_info(j, 1);
-    else if (!header_only)
+    else if (header_only)
+        err = read_header_only(j, len);
+    else
         err = read_body(j, len);
 done:
     if (err) {
@@ -485,6 +515,8 @@ void jpeg_coeffs_free(jpeg_coeffs *j)
     if (j->created)
         jpeg_destroy_decompress(&j->d);
     free(j->markers);
+    jpeg_splice_free(j->splice);
+    free(j->head);
     free(j);
 }
 
@@ -495,6 +527,8 @@ const jpeg_info *jpeg_coeffs_info(const jpeg_coeffs *j)
 
 JPEG_BLOCK *jpeg_coeffs_row(jpeg_coeffs *j, int c, uint32_t row)
 {
+    if (j && j->splice)
+        return jpeg_splice_row(j->splice, c, row);
     if (!j || !j->arrays || c < 0 || c >= j->info.components || row >= j->array_rows[c])
         return NULL;
     if (setjmp(j->guard.jmp))
@@ -900,8 +934,8 @@ static int write_body(jpeg_coeffs *j, const jpeg_write_options *o, jpeg_writer *
 
 int jpeg_coeffs_write(jpeg_coeffs *j, const jpeg_write_options *o, bytebuf *out)
 {
-    if (!j || !o || !out || o->huffman > JPEG_HUFF_GIVEN || o->markers > JPEG_MARKERS_NO_PREVIEWS ||
-        (o->huffman == JPEG_HUFF_GIVEN && !o->tables) ||
+    if (!j || j->splice || !o || !out || o->huffman > JPEG_HUFF_GIVEN ||
+        o->markers > JPEG_MARKERS_NO_PREVIEWS || (o->huffman == JPEG_HUFF_GIVEN && !o->tables) ||
         o->restart_interval > MAX_RESTART_INTERVAL || o->restart_rows > MAX_RESTART_INTERVAL)
         return SHROUD_ERR_ARGUMENT;
     size_t start = out->len;
@@ -927,4 +961,182 @@ done:
         out->data[start] = 0;
     }
     return err;
+}
+
+/* ---- splicing ------------------------------------------------------------ */
+
+/* Fills the splice's view of the scan; JPEG_SPLICE_UNSUITABLE unless the
+ * file is one sequential Huffman scan of every component in frame order. */
+static int splice_scan_of(jpeg_coeffs *j, jpeg_splice_scan *sc)
+{
+    j_decompress_ptr d = &j->d;
+    const jpeg_info *in = &j->info;
+    if (d->progressive_mode || d->arith_code || d->data_precision != 8 ||
+        d->comps_in_scan != d->num_components || d->Ss != 0 || d->Se != 63 || d->Ah || d->Al)
+        return JPEG_SPLICE_UNSUITABLE;
+    memset(sc, 0, sizeof *sc);
+    sc->n_comps = in->components;
+    sc->restart_interval = d->restart_interval;
+    if (in->components == 1) {
+        sc->mcus_per_row = in->comp[0].width_in_blocks;
+        sc->mcu_rows = in->comp[0].height_in_blocks;
+    } else {
+        sc->mcus_per_row = (in->width + 8u * in->max_h_samp - 1) / (8u * in->max_h_samp);
+        sc->mcu_rows = (in->height + 8u * in->max_v_samp - 1) / (8u * in->max_v_samp);
+    }
+    for (int c = 0; c < in->components; c++) {
+        const jpeg_component_info *ci = &d->comp_info[c];
+        int dc = ci->dc_tbl_no, ac = ci->ac_tbl_no;
+        if (d->cur_comp_info[c] != ci || dc < 0 || dc >= JPEG_HUFF_SLOTS || ac < 0 ||
+            ac >= JPEG_HUFF_SLOTS || !(j->huff.dc_present & 1u << dc) ||
+            !(j->huff.ac_present & 1u << ac))
+            return JPEG_SPLICE_UNSUITABLE;
+        sc->comp[c].width_in_blocks = in->comp[c].width_in_blocks;
+        sc->comp[c].height_in_blocks = in->comp[c].height_in_blocks;
+        sc->comp[c].h = in->components == 1 ? 1 : in->comp[c].h_samp;
+        sc->comp[c].v = in->components == 1 ? 1 : in->comp[c].v_samp;
+        sc->comp[c].dc = &j->huff.dc[dc];
+        sc->comp[c].ac = &j->huff.ac[ac];
+    }
+    return SHROUD_OK;
+}
+
+/* Where the entropy-coded data starts; JPEG_SPLICE_UNSUITABLE when a segment
+ * before it is one the splice does not copy as is (only APPn, COM, DQT, DHT,
+ * DRI, SOF0 and SOF1 are). */
+static int splice_data_start(const uint8_t *buf, size_t len, size_t *start)
+{
+    jpeg_segment_reader r;
+    jpeg_segment seg;
+    int more;
+    if (jpeg_segments_begin(&r, buf, len) != SHROUD_OK)
+        return JPEG_SPLICE_UNSUITABLE;
+    while ((more = jpeg_segments_next(&r, &seg)) == 1) {
+        uint8_t m = seg.marker;
+        if (m == JPEG_MARKER_SOS) {
+            *start = seg.offset + seg.size;
+            return SHROUD_OK;
+        }
+        int copied = (m >= JPEG_MARKER_APP0 && m <= JPEG_MARKER_APP0 + 15) || m == JPEG_COM ||
+                     m == JPEG_MARKER_DQT || m == JPEG_MARKER_DHT || m == JPEG_MARKER_DRI ||
+                     m == JPEG_MARKER_SOF0 || m == JPEG_MARKER_SOF1;
+        if (!copied)
+            return JPEG_SPLICE_UNSUITABLE;
+    }
+    return JPEG_SPLICE_UNSUITABLE;
+}
+
+static int read_splice(jpeg_coeffs *j, const uint8_t *buf, size_t len, const shroud_region *regions,
+                       size_t n)
+{
+    jpeg_splice_scan sc;
+    size_t start = 0;
+    int err = splice_scan_of(j, &sc);
+    if (err == SHROUD_OK)
+        err = splice_data_start(buf, len, &start);
+    if (err)
+        return err;
+    jpeg_mcu_rect *rects = calloc(n ? n : 1, sizeof *rects);
+    if (!rects)
+        return SHROUD_ERR_NOMEM;
+    uint32_t mw = 8u * (j->info.components == 1 ? 1u : j->info.max_h_samp);
+    uint32_t mh = 8u * (j->info.components == 1 ? 1u : j->info.max_v_samp);
+    for (size_t i = 0; i < n; i++) {
+        rects[i].x0 = regions[i].x / mw;
+        rects[i].y0 = regions[i].y / mh;
+        rects[i].x1 = (uint32_t)(((uint64_t)regions[i].x + regions[i].w + mw - 1) / mw);
+        rects[i].y1 = (uint32_t)(((uint64_t)regions[i].y + regions[i].h + mh - 1) / mh);
+    }
+    err = jpeg_splice_read(buf + start, len - start, &sc, rects, n, &j->splice);
+    free(rects);
+    if (err)
+        return err;
+    j->head = malloc(start);
+    if (!j->head)
+        return SHROUD_ERR_NOMEM;
+    memcpy(j->head, buf, start);
+    j->head_len = start;
+    return SHROUD_OK;
+}
+
+int jpeg_coeffs_read_regions(const uint8_t *buf, size_t len, const shroud_region *regions, size_t n,
+                             jpeg_coeffs **out)
+{
+    if (!out)
+        return SHROUD_ERR_ARGUMENT;
+    *out = NULL;
+    if (n && !regions)
+        return SHROUD_ERR_ARGUMENT;
+    jpeg_coeffs *j = NULL;
+    int err = read_file(buf, len, 1, &j);
+    if (err)
+        return err;
+    err = read_splice(j, buf, len, regions, n);
+    if (err == SHROUD_OK) {
+        *out = j;
+        return SHROUD_OK;
+    }
+    jpeg_coeffs_free(j);
+    return err == JPEG_SPLICE_UNSUITABLE ? jpeg_coeffs_read(buf, len, out) : err;
+}
+
+int jpeg_coeffs_is_spliced(const jpeg_coeffs *j)
+{
+    return j && j->splice;
+}
+
+int jpeg_coeffs_write_spliced(jpeg_coeffs *j, int marker_policy, bytebuf *out)
+{
+    if (!j || !j->splice || !out || marker_policy > JPEG_MARKERS_NO_PREVIEWS)
+        return SHROUD_ERR_ARGUMENT;
+    size_t start = out->len;
+    jpeg_segment_reader r;
+    jpeg_segment seg;
+    int more, err = jpeg_segments_begin(&r, j->head, j->head_len);
+    if (err == SHROUD_OK)
+        err = bytebuf_write(out, j->head, 2) ? SHROUD_ERR_NOMEM : SHROUD_OK; /* SOI */
+    while (err == SHROUD_OK && (more = jpeg_segments_next(&r, &seg)) == 1) {
+        jpeg_marker m = {seg.marker, seg.length, seg.data};
+        int metadata = (seg.marker >= JPEG_MARKER_APP0 && seg.marker <= JPEG_MARKER_APP0 + 15) ||
+                       seg.marker == JPEG_COM;
+        if ((!metadata || keep_marker(&m, marker_policy)) &&
+            bytebuf_write(out, j->head + seg.offset, seg.size) != 0)
+            err = SHROUD_ERR_NOMEM;
+    }
+    if (err == SHROUD_OK && more < 0)
+        err = more; /* cannot happen: the head was walked when it was read */
+    if (err == SHROUD_OK)
+        err = jpeg_splice_write(j->splice, out);
+    if (err && out->len > start)
+        out->len = start;
+    return err;
+}
+
+int jpeg_coeffs_unsplice(jpeg_coeffs **jp, const uint8_t *buf, size_t len)
+{
+    if (!jp || !*jp || !(*jp)->splice)
+        return SHROUD_ERR_ARGUMENT;
+    jpeg_coeffs *sparse = *jp, *full = NULL;
+    int err = jpeg_coeffs_read(buf, len, &full);
+    if (err)
+        return err;
+    for (int c = 0; c < full->info.components; c++) {
+        const jpeg_comp_geometry *g = &full->info.comp[c];
+        for (uint32_t row = 0; row < g->height_in_blocks; row++) {
+            JPEG_BLOCK *kept = jpeg_splice_row(sparse->splice, c, row);
+            if (!kept)
+                continue;
+            JPEG_BLOCK *dst = jpeg_coeffs_row(full, c, row);
+            if (!dst) {
+                jpeg_coeffs_free(full);
+                return SHROUD_ERR_IMAGE;
+            }
+            for (uint32_t col = 0; col < g->width_in_blocks; col++)
+                if (jpeg_splice_block_kept(sparse->splice, c, row, col))
+                    memcpy(dst[col], kept[col], sizeof(JPEG_BLOCK));
+        }
+    }
+    jpeg_coeffs_free(sparse);
+    *jp = full;
+    return SHROUD_OK;
 }

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "crypto/bytebuf.h"
+#include "shroud.h"
 
 #define JPEG_MAX_COMPONENTS 4
 #define JPEG_MAX_SCANS 1000 /* a progressive file with more scans is refused */
@@ -130,5 +131,34 @@ void jpeg_coeffs_input_options(const jpeg_coeffs *j, jpeg_write_options *o);
  * SHROUD_ERR_IMAGE_FORMAT if the given Huffman tables cannot code the
  * coefficients (use JPEG_HUFF_OPTIMIZE then). */
 int jpeg_coeffs_write(jpeg_coeffs *j, const jpeg_write_options *o, bytebuf *out);
+
+/* ---- splicing (jpeg_splice.h) ----
+ *
+ * For rewriting a few regions of a sequential Huffman-coded file: only the
+ * MCU rows of the regions are decoded into blocks, and the write copies the
+ * entropy-coded bits of every other MCU unchanged. */
+
+/* Like jpeg_coeffs_read, but when the file can be spliced decodes only the
+ * blocks of the MCUs that regions (pixel rectangles, grown to whole MCUs)
+ * cover, and of the MCU after each: jpeg_coeffs_row gives NULL for rows
+ * without such MCUs, and the other blocks of a row it gives are unspecified;
+ * jpeg_coeffs_write refuses the object: write it with
+ * jpeg_coeffs_write_spliced. Any other file is read in full, as
+ * jpeg_coeffs_read does (jpeg_coeffs_is_spliced tells which). */
+int jpeg_coeffs_read_regions(const uint8_t *buf, size_t len, const shroud_region *regions, size_t n,
+                             jpeg_coeffs **out);
+int jpeg_coeffs_is_spliced(const jpeg_coeffs *j);
+
+/* Writes a spliced object: the file's own segments up to SOS (APPn and COM
+ * filtered by marker_policy, everything else as it was), then the entropy-
+ * coded data with only the MCUs of the regions and the one after each coded
+ * again with the file's tables. JPEG_SPLICE_UNSUITABLE (1) when those tables
+ * cannot code the modified blocks: jpeg_coeffs_unsplice, then
+ * jpeg_coeffs_write. */
+int jpeg_coeffs_write_spliced(jpeg_coeffs *j, int marker_policy, bytebuf *out);
+
+/* Replaces a spliced object by a full read of buf (the same file), with the
+ * kept rows, as modified, copied in. */
+int jpeg_coeffs_unsplice(jpeg_coeffs **j, const uint8_t *buf, size_t len);
 
 #endif

@@ -16,6 +16,11 @@
 #define JPEG_MARKER_SOI 0xD8
 #define JPEG_MARKER_EOI 0xD9
 #define JPEG_MARKER_SOS 0xDA
+#define JPEG_MARKER_SOF0 0xC0 /* baseline sequential, Huffman */
+#define JPEG_MARKER_SOF1 0xC1 /* extended sequential, Huffman */
+#define JPEG_MARKER_DHT 0xC4
+#define JPEG_MARKER_DQT 0xDB
+#define JPEG_MARKER_DRI 0xDD
 #define JPEG_MARKER_APP0 0xE0
 #define JPEG_MARKER_APP11 0xEB
 #define JPEG_MARKER_COM 0xFE

@@ -6,6 +6,7 @@
 
 #include "crypto/primitives.h"
 #include "image/embedded.h"
+#include "image/jpeg_splice.h"
 #include "image/png_chunks.h"
 #include "image/previews.h"
 #include "redact/redact_jpeg.h"
@@ -105,7 +106,9 @@ int shroud_redactor_new(shroud_redactor **out, const uint8_t *image, size_t len)
     r->image = image;
     r->len = len;
     r->png_level = PNG_DEFAULT_LEVEL;
-    err = decoded_image_read(image, len, &r->img);
+    /* A JPEG's blocks are read in finish, once the regions are known (only
+     * their MCU rows, when the file can be spliced). */
+    err = read_image(image, len, image_sniff(image, len) == IMAGE_FORMAT_JPEG, &r->img);
     if (err) {
         shroud_redactor_free(r);
         return err;
@@ -228,6 +231,28 @@ static void jpeg_original_coding(const jpeg_coeffs *j, jpeg_write_options *o)
         o->huffman = JPEG_HUFF_STANDARD;
 }
 
+/* Reads the JPEG's blocks for the regions of every group. */
+static int read_jpeg_blocks(shroud_redactor *r)
+{
+    size_t n = 0;
+    for (unsigned g = 0; g < r->layout.n_groups; g++)
+        n += r->layout.groups[g].n_regions;
+    shroud_region *all = malloc(n * sizeof *all);
+    if (!all)
+        return SHROUD_ERR_NOMEM;
+    n = 0;
+    for (unsigned g = 0; g < r->layout.n_groups; g++) {
+        const layout_group *grp = &r->layout.groups[g];
+        memcpy(all + n, grp->regions, grp->n_regions * sizeof *all);
+        n += grp->n_regions;
+    }
+    jpeg_coeffs_free(r->img.jpeg);
+    r->img.jpeg = NULL;
+    int err = jpeg_coeffs_read_regions(r->image, r->len, all, n, &r->img.jpeg);
+    free(all);
+    return err;
+}
+
 /* Encodes the obscured image (no shroud blocks) into out. */
 static int encode_redacted(shroud_redactor *r, bytebuf *out)
 {
@@ -255,6 +280,15 @@ static int encode_redacted(shroud_redactor *r, bytebuf *out)
     /* About the input's size: noise blocks cost more bits than most. */
     if (bytebuf_reserve(out, r->len + r->len / 4 + 65536) != 0)
         return SHROUD_ERR_NOMEM;
+    if (jpeg_coeffs_is_spliced(r->img.jpeg)) {
+        int err = jpeg_coeffs_write_spliced(r->img.jpeg, o.markers, out);
+        if (err != JPEG_SPLICE_UNSUITABLE)
+            return err;
+        /* the file's tables cannot code the obscured blocks: libjpeg, new tables */
+        err = jpeg_coeffs_unsplice(&r->img.jpeg, r->image, r->len);
+        if (err)
+            return err;
+    }
     return jpeg_coeffs_write(r->img.jpeg, &o, out);
 }
 
@@ -361,7 +395,9 @@ int shroud_redactor_finish(shroud_redactor *r, uint8_t **out, size_t *out_len)
     image_embedded e;
     memset(&e, 0, sizeof e);
 
-    int err = capture_all(r);
+    int err = r->img.jpeg ? read_jpeg_blocks(r) : SHROUD_OK;
+    if (err == SHROUD_OK)
+        err = capture_all(r);
     if (err == SHROUD_OK)
         err = obscure_all(r);
     if (err == SHROUD_OK)

@@ -333,6 +333,16 @@ static void put_file(const char *path, const uint8_t *buf, size_t len)
     assert_int_equal(fclose(f), 0);
 }
 
+void ju_assert_decodes(const uint8_t *jpeg, size_t len, const char *what)
+{
+    ju_image img;
+    if (ju_decode(jpeg, len, &img) != 0)
+        fail_msg("%s: libjpeg does not decode it cleanly", what);
+    ju_image_free(&img);
+    if (ju_djpeg(jpeg, len, NULL) < 0)
+        fail_msg("%s: djpeg does not decode it cleanly", what);
+}
+
 int ju_djpeg(const uint8_t *jpeg, size_t len, tu_buf *pnm)
 {
     if (!ju_have_tool("djpeg"))

@@ -73,6 +73,10 @@ int ju_have_tool(const char *name);
  * -1 if it failed or printed anything (a warning). */
 int ju_djpeg(const uint8_t *jpeg, size_t len, tu_buf *pnm);
 
+/* Fails the test (what: the label) unless the file decodes without any warning, in process and
+ * with djpeg when it is on PATH. */
+void ju_assert_decodes(const uint8_t *jpeg, size_t len, const char *what);
+
 /* Runs `cjpeg ARGS` on a PPM (comps 3) or PGM (comps 1) of the pattern: the JPEG (malloc'd), or
  * NULL if cjpeg is not on PATH. Fails the test if cjpeg fails. */
 uint8_t *ju_cjpeg(const char *args, uint32_t w, uint32_t h, int comps, unsigned seed, size_t *len);
