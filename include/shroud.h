@@ -287,8 +287,10 @@ int shroud_group_name_valid(const char *name);
 typedef struct shroud_redactor shroud_redactor;
 
 /* Parses the image (refusing corrupt files, and images above the limits in
- * docs/FORMAT.md with SHROUD_ERR_IMAGE_LIMIT). The buffer must stay valid
- * until shroud_redactor_free. */
+ * docs/FORMAT.md with SHROUD_ERR_IMAGE_LIMIT). A JPEG's header is checked
+ * here, its compressed data in shroud_redactor_finish (once the regions are
+ * known, only what they need is decoded), which then reports corruption.
+ * The buffer must stay valid until shroud_redactor_free. */
 int shroud_redactor_new(shroud_redactor **out, const uint8_t *image, size_t len);
 
 /* The image's size in pixels. */
@@ -310,7 +312,8 @@ int shroud_redactor_png_level(shroud_redactor *r, int level);
 /* Signs the output with the identity (embedded image signature). */
 int shroud_redactor_sign(shroud_redactor *r, const shroud_identity *signer);
 
-/* Produces the redacted file. Free *out with shroud_free. */
+/* Produces the redacted file (SHROUD_ERR_IMAGE when a JPEG's compressed
+ * data is corrupt). Free *out with shroud_free. */
 int shroud_redactor_finish(shroud_redactor *r, uint8_t **out, size_t *out_len);
 /* After finish: how many metadata blocks carrying a preview picture of the
  * original (EXIF thumbnail, Photoshop thumbnail, XMP thumbnail, MPF/FlashPix

@@ -404,12 +404,51 @@ static void test_cjpeg_files(void **state)
     }
 }
 
+/* A JPEG's header is checked by shroud_redactor_new, its compressed data in
+ * finish (the splice decodes it there, and so does libjpeg for the others):
+ * corrupt data is SHROUD_ERR_IMAGE with no output, whichever path read it. */
+static void test_corrupt_data_is_refused_at_finish(void **state)
+{
+    (void)state;
+    static const ju_spec specs[] = {{.width = 64, .height = 48},
+                                    {.width = 64, .height = 48, .restart_mcus = 2},
+                                    {.width = 64, .height = 48, .progressive = 1}};
+    shroud_region r = {16, 16, 16, 16};
+    for (size_t i = 0; i < N_ITEMS(specs); i++) {
+        size_t len;
+        uint8_t *jpeg = ju_make(&specs[i], &len);
+        size_t sos = ju_find_marker(jpeg, len, 0xDA);
+        uint8_t *bad = malloc(len);
+        memcpy(bad, jpeg, len);
+        memcpy(bad + sos + 20, "\xFF\xD5", 2); /* a marker where data must be */
+        const size_t lens[] = {sos + (len - sos) / 2, len};
+        const uint8_t *bufs[] = {jpeg, bad};
+        for (int k = 0; k < 2; k++) {
+            shroud_redactor *red = NULL;
+            assert_int_equal(shroud_redactor_new(&red, bufs[k], lens[k]), SHROUD_OK);
+            const shroud_recipient *to[1] = {alice_pub};
+            assert_int_equal(
+                shroud_redactor_add_group(red, "g", SHROUD_STYLE_NOISE, &r, 1, to, 1, NULL, 0, 0),
+                SHROUD_OK);
+            uint8_t *out = (uint8_t *)1;
+            size_t out_len = 1;
+            assert_int_equal(shroud_redactor_finish(red, &out, &out_len), SHROUD_ERR_IMAGE);
+            assert_null(out);
+            assert_int_equal(out_len, 0);
+            shroud_redactor_free(red);
+        }
+        free(bad);
+        free(jpeg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_variant_size_and_style),
         cmocka_unit_test(test_strip_metadata),
         cmocka_unit_test(test_cjpeg_files),
+        cmocka_unit_test(test_corrupt_data_is_refused_at_finish),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
