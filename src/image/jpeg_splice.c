@@ -33,13 +33,29 @@ static const uint8_t natural[64] = {
 #define SKIP_BAD 0x800    /* run/size symbol undefined in sequential mode */
 #define SKIP_VALID 0x8000 /* 0: a longer code, see maxcode */
 
+/* A pair entry: up to two AC codes with their extra bits within the next
+ * PAIR_BITS bits, when only their length matters. */
+#define PAIR_BITS 12
+#define PAIR_USED 0x0F    /* bits the codes and extra bits take */
+#define PAIR_STEP_SHIFT 4 /* then positions advanced (at most 32) */
+#define PAIR_END 0x400    /* the last of them ends the block */
+#define PAIR_VALID 0x8000 /* 0: the first code does not fit */
+
 typedef struct {
     uint16_t look[1u << LOOK_BITS]; /* length << 8 | symbol; 0: a longer code */
     uint16_t skip[1u << LOOK_BITS]; /* AC tables: skip entries */
+    uint16_t pair[1u << PAIR_BITS]; /* AC tables: pair entries */
     int32_t maxcode[17];            /* largest code of each length, -1 when none */
     int32_t valoffset[17];          /* values index of a code of that length, less the code */
     uint8_t values[256];
 } huff_decoder;
+
+/* Zigzag position of each natural-order index. */
+static const uint8_t zigzag_of[64] = {
+    0,  1,  5,  6,  14, 15, 27, 28, 2,  4,  7,  13, 16, 26, 29, 42, 3,  8,  12, 17, 25, 30,
+    41, 43, 9,  11, 18, 24, 31, 40, 44, 53, 10, 19, 23, 32, 39, 45, 52, 54, 20, 22, 33, 38,
+    46, 51, 55, 60, 21, 34, 37, 47, 50, 56, 59, 61, 35, 36, 48, 49, 57, 58, 62, 63,
+};
 
 typedef struct {
     uint16_t code[256];
@@ -82,6 +98,34 @@ static uint16_t skip_entry(unsigned len, unsigned rs)
     if (r == 15)
         return (uint16_t)(SKIP_VALID | 16u << SKIP_STEP_SHIFT | len);
     return SKIP_VALID | SKIP_BAD;
+}
+
+/* The skip entry of the code at bit `at` of the PAIR_BITS-bit pattern bits,
+ * or 0 when it and its extra bits do not fit in the pattern. */
+static unsigned skip_at(const uint16_t *look, const uint16_t *skip, unsigned bits, unsigned at)
+{
+    unsigned window = (bits << at) >> (PAIR_BITS - LOOK_BITS) & ((1u << LOOK_BITS) - 1);
+    unsigned e = look[window] ? skip[window] : 0;
+    return e && (e & SKIP_BITS) <= PAIR_BITS - at && !(e & SKIP_BAD) ? e : 0;
+}
+
+/* The pair entry of a PAIR_BITS-bit pattern (skip table built). */
+static uint16_t pair_entry(const huff_decoder *d, unsigned bits)
+{
+    unsigned first = skip_at(d->look, d->skip, bits, 0);
+    if (!first)
+        return 0;
+    unsigned used = first & SKIP_BITS, step = (first >> SKIP_STEP_SHIFT) & 0x1F;
+    unsigned end = first & SKIP_END ? PAIR_END : 0;
+    if (!end) {
+        unsigned second = skip_at(d->look, d->skip, bits, used);
+        if (second) {
+            used += second & SKIP_BITS;
+            step += (second >> SKIP_STEP_SHIFT) & 0x1F;
+            end = second & SKIP_END ? PAIR_END : 0;
+        }
+    }
+    return (uint16_t)(PAIR_VALID | end | step << PAIR_STEP_SHIFT | used);
 }
 
 /* Builds both directions of a DHT table (T.81 annex C); -1 when the counts
@@ -127,6 +171,8 @@ static int build_tables(const jpeg_huff_table *t, int is_dc, huff_tables *h)
     for (unsigned i = 0; i < (1u << LOOK_BITS) && !is_dc; i++)
         if (h->dec.look[i])
             h->dec.skip[i] = skip_entry(h->dec.look[i] >> 8, h->dec.look[i] & 0xFF);
+    for (unsigned i = 0; i < (1u << PAIR_BITS) && !is_dc; i++)
+        h->dec.pair[i] = pair_entry(&h->dec, i);
     return 0;
 }
 
@@ -228,6 +274,15 @@ static int skip_ac(bit_reader *b, const huff_decoder *ac)
     for (;;) {
         if (b->n < 32)
             refill(b);
+        unsigned p = ac->pair[b->acc >> (64 - PAIR_BITS)];
+        if (p &&
+            k + ((p >> PAIR_STEP_SHIFT) & 0x3F) < 64) { /* two codes at once, inside the block */
+            consume(b, p & PAIR_USED);
+            k += (p >> PAIR_STEP_SHIFT) & 0x3F;
+            if (p & PAIR_END)
+                return 0;
+            continue;
+        }
         unsigned e = ac->skip[b->acc >> (64 - LOOK_BITS)];
         if (!e) { /* a code longer than LOOK_BITS */
             unsigned len;
@@ -541,7 +596,7 @@ static inline void emit_byte(bit_writer *w, uint8_t b)
 }
 
 /* Writes out the pending bits 32 at a time while 32 or more are pending. */
-static inline void flush32(bit_writer *w)
+__attribute__((always_inline)) static inline void flush32(bit_writer *w)
 {
     while (w->n >= 32) {
         uint32_t v = (uint32_t)(w->acc >> (w->n - 32));
@@ -561,7 +616,8 @@ static inline void flush32(bit_writer *w)
 }
 
 /* Appends size (1..32) bits of code. */
-static inline void put_bits(bit_writer *w, uint32_t code, unsigned size)
+__attribute__((always_inline)) static inline void put_bits(bit_writer *w, uint32_t code,
+                                                           unsigned size)
 {
     w->acc = w->acc << size | (code & (uint32_t)((1ull << size) - 1));
     w->n += size;
@@ -580,14 +636,16 @@ static void pad_to_byte(bit_writer *w)
 }
 
 /* Copies bits [from, to) of the unstuffed data. */
-static void copy_bits(bit_writer *w, const uint8_t *bits, uint64_t from, uint64_t to)
+static void copy_bits(bit_writer *dst, const uint8_t *bits, uint64_t from, uint64_t to)
 {
+    bit_writer w = *dst; /* in registers for the loop */
     while (to - from >= 32) {
-        put_bits(w, (uint32_t)(peek(bits, from) >> 32), 32);
+        put_bits(&w, (uint32_t)(peek(bits, from) >> 32), 32);
         from += 32;
     }
     if (to > from)
-        put_bits(w, (uint32_t)(peek(bits, from) >> (64 - (to - from))), (unsigned)(to - from));
+        put_bits(&w, (uint32_t)(peek(bits, from) >> (64 - (to - from))), (unsigned)(to - from));
+    *dst = w;
 }
 
 static unsigned category(int v)
@@ -598,8 +656,8 @@ static unsigned category(int v)
 
 /* Codes a value's category symbol then its bits; -1 when the table has no
  * code for it. */
-static inline int put_value(bit_writer *w, const huff_encoder *e, unsigned symbol, int v,
-                            unsigned cat)
+__attribute__((always_inline)) static inline int put_value(bit_writer *w, const huff_encoder *e,
+                                                           unsigned symbol, int v, unsigned cat)
 {
     if (!e->size[symbol])
         return -1;
@@ -609,30 +667,47 @@ static inline int put_value(bit_writer *w, const huff_encoder *e, unsigned symbo
     return 0;
 }
 
-static int encode_block(bit_writer *w, const int16_t *blk, int *pred, const huff_tables *dc,
+/* The zigzag position of the last non-zero AC coefficient, 0 when none. */
+static unsigned last_nonzero(const int16_t *blk)
+{
+    uint64_t mask = 0;
+    for (unsigned i = 1; i < 64; i++)
+        mask |= (uint64_t)(blk[i] != 0) << i;
+    unsigned last = 0;
+    for (; mask; mask &= mask - 1) {
+        unsigned k = zigzag_of[__builtin_ctzll(mask)];
+        last = k > last ? k : last;
+    }
+    return last;
+}
+
+static int encode_block(bit_writer *dst, const int16_t *blk, int *pred, const huff_tables *dc,
                         const huff_tables *ac)
 {
-    int diff = blk[0] - *pred;
+    bit_writer w = *dst; /* in registers */
+    int diff = blk[0] - *pred, err = 0;
     *pred = blk[0];
-    unsigned cat = category(diff);
-    if (cat > MAX_DC_CATEGORY || put_value(w, &dc->enc, cat, diff, cat) != 0)
-        return -1;
+    unsigned cat = category(diff), last = last_nonzero(blk);
+    if (cat > MAX_DC_CATEGORY || put_value(&w, &dc->enc, cat, diff, cat) != 0)
+        err = -1;
     unsigned run = 0;
-    for (unsigned k = 1; k < 64; k++) {
+    for (unsigned k = 1; k <= last && !err; k++) {
         int v = blk[natural[k]];
         if (v == 0) {
             run++;
             continue;
         }
-        for (; run > 15; run -= 16)
-            if (put_value(w, &ac->enc, ZRL, 0, 0) != 0)
-                return -1;
+        for (; run > 15 && !err; run -= 16)
+            err = put_value(&w, &ac->enc, ZRL, 0, 0);
         cat = category(v);
-        if (cat > MAX_AC_CATEGORY || put_value(w, &ac->enc, run << 4 | cat, v, cat) != 0)
-            return -1;
+        if (err || cat > MAX_AC_CATEGORY || put_value(&w, &ac->enc, run << 4 | cat, v, cat) != 0)
+            err = -1;
         run = 0;
     }
-    return run ? put_value(w, &ac->enc, 0x00, 0, 0) : 0;
+    if (!err && last < 63)
+        err = put_value(&w, &ac->enc, 0x00, 0, 0); /* end of block */
+    *dst = w;
+    return err;
 }
 
 /* Codes MCU (mx, my) from the kept rows. A block past the image's edge is
