@@ -20,9 +20,12 @@
  *            default Huffman coding), jpeg_write_coefficients to memory
  *            (jpeg_mem_dest), every APPn/COM marker copied as jpegtran
  *            -copy all does. The floor of any DCT-domain pass.
- *   sread    shroud's internal jpeg_coeffs_read (the reader redact uses)
- *   swrite   shroud's internal jpeg_coeffs_write with the options redact
- *            writes the redacted file with (unmodified coefficients)
+ *   sread    shroud's internal reader as redact calls it:
+ *            jpeg_coeffs_read_regions with the regions (for a sequential
+ *            file the splice: only the regions' MCUs decoded into blocks)
+ *   swrite   its writer as redact calls it, on unmodified coefficients:
+ *            jpeg_coeffs_write_spliced, or for a file read in full
+ *            jpeg_coeffs_write with the options redact uses
  *  PNG:
  *   decode   shroud's internal png_raster_decode (libpng)
  *   encode   shroud's internal png_raster_encode at PNG_DEFAULT_LEVEL
@@ -160,10 +163,11 @@ static size_t coef_read_write(const uint8_t *buf, size_t len)
 
 /* ---- shroud's internal JPEG reader and writer ---- */
 
-static jpeg_coeffs *shroud_jpeg_read(const uint8_t *buf, size_t len)
+static jpeg_coeffs *shroud_jpeg_read(const job *jb)
 {
     jpeg_coeffs *j = NULL;
-    check("jpeg_coeffs_read", jpeg_coeffs_read(buf, len, &j));
+    check("jpeg_coeffs_read_regions",
+          jpeg_coeffs_read_regions(jb->image, jb->len, jb->regions, jb->n_regions, &j));
     return j;
 }
 
@@ -180,7 +184,11 @@ static size_t shroud_jpeg_write(jpeg_coeffs *j)
     if (o.huffman == JPEG_HUFF_GIVEN)
         o.huffman = JPEG_HUFF_OPTIMIZE;
     bytebuf out = {0};
-    check("jpeg_coeffs_write", jpeg_coeffs_write(j, &o, &out));
+    if (jpeg_coeffs_is_spliced(j))
+        check("jpeg_coeffs_write_spliced",
+              jpeg_coeffs_write_spliced(j, JPEG_MARKERS_NO_PREVIEWS, &out));
+    else
+        check("jpeg_coeffs_write", jpeg_coeffs_write(j, &o, &out));
     size_t n = out.len;
     free(out.data);
     return n;
@@ -406,7 +414,7 @@ int main(int argc, char **argv)
     char detail[64] = "";
     if (is_jpeg) {
         identical = restored_len == len && memcmp(restored, image, len) == 0;
-        jpeg_coeffs *jc = shroud_jpeg_read(image, len);
+        jpeg_coeffs *jc = shroud_jpeg_read(&j);
         const jpeg_info *in = jpeg_coeffs_info(jc);
         snprintf(detail, sizeof detail, "huffman=%s sampling=%ux%u", huffman_mode(jc),
                  (unsigned)in->max_h_samp, (unsigned)in->max_v_samp);
@@ -460,7 +468,7 @@ int main(int argc, char **argv)
         }
         if (want[T_SREAD]) {
             t0 = now();
-            jpeg_coeffs *jc = shroud_jpeg_read(image, len);
+            jpeg_coeffs *jc = shroud_jpeg_read(&j);
             t[T_SREAD][runs] = now() - t0;
             t0 = now();
             shroud_jpeg_write(jc);

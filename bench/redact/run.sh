@@ -147,8 +147,8 @@ printf '  %-32s %18s %18s\n' "" 1920x1080 3840x2160
 irow "JPEG shroud redact" jpg redact_ms "shroud_redactor_new + add_group + finish + free"
 irow "JPEG shroud restore" jpg restore_ms "shroud_restore of the redacted file"
 irow "libjpeg coef read+write" jpg coef_ms "jpeg_read_coefficients + jpeg_write_coefficients"
-irow "  shroud's jpeg_coeffs_read" jpg sread_ms "internal: the reader redact uses"
-irow "  shroud's jpeg_coeffs_write" jpg swrite_ms "internal: with the coding redact uses, no change"
+irow "  shroud's reader (splice)" jpg sread_ms "internal: jpeg_coeffs_read_regions, as redact reads"
+irow "  shroud's writer (splice)" jpg swrite_ms "internal: jpeg_coeffs_write_spliced, no change"
 irow "PNG shroud redact" png redact_ms
 irow "PNG shroud restore" png restore_ms
 irow "PNG decode + encode (level 6)" png plain_ms "png_raster_decode + png_raster_encode(PNG_DEFAULT_LEVEL)"
@@ -381,8 +381,8 @@ for s in runs:
 for k, v in steps.most_common(12):
     print("    %6.1f%%  %s" % (100.0 * v / max(len(runs), 1), k))
 lost = sum(1 for s in stacks if not any(f == "main" for f in s))
-print("    (%.0f%% of all samples have no caller in the program: they are in libjpeg-turbo assembly without unwind" % (100.0 * lost / max(len(stacks), 1)))
-print("    information, mostly its SIMD Huffman encoder, so the steps above under-count the write;")
-print("    the in-process table times jpeg_coeffs_read and jpeg_coeffs_write directly)")'
+print("    (%.0f%% of all samples have no caller in the program: code without unwind information," % (100.0 * lost / max(len(stacks), 1)))
+print("    e.g. libjpeg-turbo assembly on files read in full; the in-process table times the reader")
+print("    and the writer redact uses directly)")'
 fi
 exit 0
