@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "image/big_buffer.h"
 
 #define PROGRESS_MIN_BYTES (64 * 1024 * 1024) /* smaller inputs finish too fast to matter */
 
@@ -301,7 +302,7 @@ int read_small_file(const char *path, size_t max, char **out, size_t *out_len)
     struct stat st; /* a regular file: its size, plus one byte to see the end */
     if (fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
         cap = (uint64_t)st.st_size < max ? (size_t)st.st_size + 1 : max;
-    char *buf = malloc(cap + 1);
+    char *buf = big_buffer_alloc(cap + 1); /* an image: huge pages when large */
     while (buf) {
         if (len == cap) {
             if (cap >= max) {

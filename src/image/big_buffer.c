@@ -13,15 +13,16 @@
 
 void *big_buffer_alloc(size_t n)
 {
-    void *p = malloc(n ? n : 1);
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (p && n >= BIG_BUFFER_MIN) {
-        /* the whole huge pages inside the buffer; advice only: errors ignored */
-        uintptr_t start = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-        uintptr_t end = ((uintptr_t)p + n) & ~(HUGE_PAGE - 1);
-        if (end > start)
-            (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+    if (n >= BIG_BUFFER_MIN && n <= SIZE_MAX - HUGE_PAGE) {
+        /* aligned and rounded up to whole huge pages, so that every page of
+         * it can be one (a malloc'd buffer only has its interior ones) */
+        size_t size = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+        void *p = aligned_alloc(HUGE_PAGE, size);
+        if (p)
+            (void)madvise(p, size, MADV_HUGEPAGE); /* advice only: errors ignored */
+        return p;
     }
 #endif
-    return p;
+    return malloc(n ? n : 1);
 }
