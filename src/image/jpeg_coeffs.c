@@ -558,6 +558,17 @@ static int huff_same(const jpeg_huff_table *a, const jpeg_huff_table *b)
            memcmp(a->values, b->values, n) == 0;
 }
 
+int jpeg_huff_set_equal(const jpeg_huff_set *a, const jpeg_huff_set *b)
+{
+    if (!a || !b || a->dc_present != b->dc_present || a->ac_present != b->ac_present)
+        return 0;
+    for (int s = 0; s < JPEG_HUFF_SLOTS; s++)
+        if (((a->dc_present & 1u << s) && !huff_same(&a->dc[s], &b->dc[s])) ||
+            ((a->ac_present & 1u << s) && !huff_same(&a->ac[s], &b->ac[s])))
+            return 0;
+    return 1;
+}
+
 int jpeg_huff_set_is_standard(const jpeg_huff_set *set)
 {
     if (!set)

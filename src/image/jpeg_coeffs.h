@@ -95,6 +95,9 @@ void jpeg_coeffs_markers(const jpeg_coeffs *j, const jpeg_marker **markers, size
 /* The Huffman tables the file defined (the last definition of each slot). */
 const jpeg_huff_set *jpeg_coeffs_huffman(const jpeg_coeffs *j);
 
+/* 1 if both sets define the same slots with the same tables. */
+int jpeg_huff_set_equal(const jpeg_huff_set *a, const jpeg_huff_set *b);
+
 /* 1 if every table in set equals the JPEG standard's (Annex K) table for its
  * slot class (DC slot 0/AC slot 0 luminance, slot 1 chrominance). */
 int jpeg_huff_set_is_standard(const jpeg_huff_set *set);

@@ -4,6 +4,7 @@
 
 #include "crypto/primitives.h"
 #include "image/embedded.h"
+#include "image/jpeg_splice.h"
 #include "redact/inspect.h"
 #include "redact/redact_jpeg.h"
 #include "redact/redact_png.h"
@@ -87,8 +88,26 @@ static int check_record(const sealed_record *rec, unsigned g, const uint8_t cont
     return SHROUD_OK;
 }
 
-static int encode_restored(decoded_image *d, const sealed_record *rec, int all_restored,
-                           bytebuf *out)
+/* 1 if writing j's file with its own coding is writing it the way the record
+ * says the original was: sequential, same restart interval, same tables. */
+static int file_has_original_coding(const jpeg_coeffs *j, const jpeg_write_options *o)
+{
+    const jpeg_info *in = jpeg_coeffs_info(j);
+    const jpeg_huff_set *own = jpeg_coeffs_huffman(j);
+    if (o->progressive || o->arithmetic || o->restart_rows ||
+        o->restart_interval != in->restart_interval)
+        return 0;
+    if (o->huffman == JPEG_HUFF_STANDARD)
+        return jpeg_huff_set_is_standard(own);
+    return o->huffman == JPEG_HUFF_GIVEN && jpeg_huff_set_equal(own, o->tables);
+}
+
+/* A spliced JPEG (only the opened groups' MCUs decoded) is written by
+ * splicing again when its own coding is the original's: every other MCU's
+ * bits are the original's, so the file comes back byte for byte far more
+ * often than through libjpeg. Otherwise it is read in full first. */
+static int encode_restored(decoded_image *d, const uint8_t *image, size_t len,
+                           const sealed_record *rec, int all_restored, bytebuf *out)
 {
     if (d->png)
         return png_raster_encode(d->png, NULL, 0, PNG_DEFAULT_LEVEL, out);
@@ -97,6 +116,15 @@ static int encode_restored(decoded_image *d, const sealed_record *rec, int all_r
     int err = jpeg_coding_parse(rec->coding, rec->coding_len, &o, &tables);
     if (err)
         return err;
+    if (jpeg_coeffs_is_spliced(d->jpeg)) {
+        if (file_has_original_coding(d->jpeg, &o)) {
+            err = jpeg_coeffs_write_spliced(d->jpeg, JPEG_MARKERS_ALL, out);
+            if (err != JPEG_SPLICE_UNSUITABLE)
+                return err;
+        }
+        if ((err = jpeg_coeffs_unsplice(&d->jpeg, image, len)) != SHROUD_OK)
+            return err;
+    }
     size_t mark = out->len;
     err = jpeg_coeffs_write(d->jpeg, &o, out);
     if (err == SHROUD_ERR_IMAGE_FORMAT && !all_restored && o.huffman == JPEG_HUFF_GIVEN) {
@@ -105,6 +133,30 @@ static int encode_restored(decoded_image *d, const sealed_record *rec, int all_r
         o.huffman = JPEG_HUFF_OPTIMIZE;
         err = jpeg_coeffs_write(d->jpeg, &o, out);
     }
+    return err;
+}
+
+/* Reads a JPEG's blocks for the regions of the opened groups (replacing the
+ * header-only d->jpeg). */
+static int read_jpeg_blocks(const uint8_t *image, size_t len, const redaction_layout *l,
+                            const opened_group *groups, decoded_image *d)
+{
+    size_t n = 0;
+    for (unsigned g = 0; g < l->n_groups; g++)
+        n += groups[g].plain ? l->groups[g].n_regions : 0;
+    shroud_region *regions = malloc((n ? n : 1) * sizeof *regions);
+    if (!regions)
+        return SHROUD_ERR_NOMEM;
+    n = 0;
+    for (unsigned g = 0; g < l->n_groups; g++)
+        if (groups[g].plain) {
+            memcpy(regions + n, l->groups[g].regions, l->groups[g].n_regions * sizeof *regions);
+            n += l->groups[g].n_regions;
+        }
+    jpeg_coeffs_free(d->jpeg);
+    d->jpeg = NULL;
+    int err = jpeg_coeffs_read_regions(image, len, regions, n, &d->jpeg);
+    free(regions);
     return err;
 }
 
@@ -162,8 +214,10 @@ int shroud_restore(const uint8_t *image, size_t len, const shroud_identity *cons
         err = SHROUD_ERR_NO_RECORD;
     if (err == SHROUD_OK)
         err = image_embedded_digest(image, len, &e, EMBED_ALL, content);
-    if (err == SHROUD_OK)
-        err = decoded_image_read(image, len, &d);
+    if (err == SHROUD_OK) /* a JPEG's blocks: once the opened groups are known */
+        err = image_sniff(image, len) == IMAGE_FORMAT_JPEG
+                  ? decoded_image_read_header(image, len, &d)
+                  : decoded_image_read(image, len, &d);
     if (err == SHROUD_OK && (l.width != d.width || l.height != d.height))
         err = SHROUD_ERR_RECORD_MISMATCH;
     if (err == SHROUD_OK)
@@ -172,6 +226,8 @@ int shroud_restore(const uint8_t *image, size_t len, const shroud_identity *cons
         err = open_groups(&l, ids, n_ids, ask, ask_ctx, groups, info, &opened, &miss);
     if (err == SHROUD_OK && opened == 0)
         err = miss;
+    if (err == SHROUD_OK && d.jpeg)
+        err = read_jpeg_blocks(image, len, &l, groups, &d);
     for (unsigned g = 0; err == SHROUD_OK && g < l.n_groups; g++) {
         if (!groups[g].plain)
             continue;
@@ -184,7 +240,7 @@ int shroud_restore(const uint8_t *image, size_t len, const shroud_identity *cons
             any = &groups[g].rec;
     }
     if (err == SHROUD_OK)
-        err = encode_restored(&d, any, opened == l.n_groups, &file);
+        err = encode_restored(&d, image, len, any, opened == l.n_groups, &file);
 
     for (unsigned g = 0; g < SHROUD_MAX_GROUPS; g++)
         if (groups[g].plain)

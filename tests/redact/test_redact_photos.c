@@ -5,8 +5,11 @@
  * one DHT segment), a gray and an RGB PNG. Redacted with every style: what
  * lies outside the regions (JPEG: their MCUs) is untouched; restore gives
  * the same coefficients and pixels. Byte identity (docs/redaction.md):
- * the libjpeg-written file comes back byte-identical, the Photoshop file
- * (grouped tables) does not.
+ * the libjpeg-written file comes back byte-identical with every style; the
+ * Photoshop file (grouped tables) does when the redaction was spliced, i.e.
+ * when its own optimized tables can code the obscured blocks: fill,
+ * pixelate and blur (DC only), not noise (which goes through libjpeg and
+ * new tables, so restore writes libjpeg's layout).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,10 +42,11 @@ static int teardown(void **state)
 
 static const struct {
     const char *file;
-    int byte_identical; /* JPEG: a full restore gives the original bytes */
+    unsigned identical_styles; /* JPEG: bit s set: a full restore after style s gives the
+                                  original bytes */
 } photos[] = {
-    {"rocket.jpg", 1},
-    {"hubble_deep_field.jpg", 0},
+    {"rocket.jpg", 0xF},
+    {"hubble_deep_field.jpg", 0xF & ~(1u << SHROUD_STYLE_NOISE)},
     {"camera.png", 0},
     {"chelsea.png", 0},
 };
@@ -76,7 +80,7 @@ static void test_photos(void **state)
             ru_assert_same_image(img, len, res, res_len, what);
             if (image_sniff(img, len) == IMAGE_FORMAT_JPEG) {
                 int identical = res_len == len && memcmp(res, img, len) == 0;
-                if (identical != photos[p].byte_identical)
+                if (identical != (int)(photos[p].identical_styles >> style & 1u))
                     fail_msg("%s: restore %s byte-identical", what,
                              identical ? "unexpectedly is" : "is not");
             }
