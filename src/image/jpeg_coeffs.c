@@ -609,19 +609,11 @@ void jpeg_coeffs_input_options(const jpeg_coeffs *j, jpeg_write_options *o)
 
 /* ---- writing ------------------------------------------------------------- */
 
-/* Natural-order index of each zigzag position (ITU T.81 figure A.6). */
-static const uint8_t zigzag[64] = {
+const uint8_t dct_natural_order[64] = {
     0,  1,  8,  16, 9,  2,  3,  10, 17, 24, 32, 25, 18, 11, 4,  5,  12, 19, 26, 33, 40, 48,
     41, 34, 27, 20, 13, 6,  7,  14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23,
     30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
 };
-
-/* The magnitude category of a coefficient or difference: bits of |v|. */
-static unsigned category(int v)
-{
-    unsigned a = (unsigned)(v < 0 ? -v : v);
-    return a ? 32u - (unsigned)__builtin_clz(a) : 0;
-}
 
 /* State of the walk that checks a one-pass write (coefficients_codable). */
 typedef struct {
@@ -712,7 +704,7 @@ static int block_codable(code_check *k, int ci, const JCOEF *blk)
     k->last_dc[ci] = blk[0];
     if (k->arithmetic)
         return diff >= -ARITH_DC_LIMIT && diff <= ARITH_DC_LIMIT;
-    unsigned missing = k->dc_bad[ci][category(diff)];
+    unsigned missing = k->dc_bad[ci][jpeg_category(diff)];
     if (k->ac_full[ci] && block_in_range(blk))
         return !missing;
     uint64_t nat = nonzero_mask(blk);
@@ -728,7 +720,7 @@ static int block_codable(code_check *k, int ci, const JCOEF *blk)
         zz &= zz - 1;
         unsigned run = (unsigned)(pos - prev - 1);
         missing |= (run > 15) & zrl_bad; /* ZRL (run 15, category 0) */
-        missing |= bad[(run & 15) * 17 + category(blk[zigzag[pos]])];
+        missing |= bad[(run & 15) * 17 + jpeg_category(blk[dct_natural_order[pos]])];
         prev = pos;
     }
     missing |= (prev != 63) & eob_bad; /* EOB (run 0, category 0) */
@@ -741,7 +733,7 @@ static void code_check_init(code_check *k, j_compress_ptr c)
     k->arithmetic = c->arith_code ? 1 : 0;
     uint8_t pos_of[64]; /* zigzag position of each natural index */
     for (int pos = 0; pos < 64; pos++)
-        pos_of[zigzag[pos]] = (uint8_t)pos;
+        pos_of[dct_natural_order[pos]] = (uint8_t)pos;
     for (int r = 0; r < 8; r++)
         for (int b = 1; b < 256; b++) /* b's lowest bit, plus b without it */
             k->zz[r][b] = k->zz[r][b & (b - 1)] | (uint64_t)1
@@ -988,13 +980,9 @@ static int splice_scan_of(jpeg_coeffs *j, jpeg_splice_scan *sc)
     memset(sc, 0, sizeof *sc);
     sc->n_comps = in->components;
     sc->restart_interval = d->restart_interval;
-    if (in->components == 1) {
-        sc->mcus_per_row = in->comp[0].width_in_blocks;
-        sc->mcu_rows = in->comp[0].height_in_blocks;
-    } else {
-        sc->mcus_per_row = (in->width + 8u * in->max_h_samp - 1) / (8u * in->max_h_samp);
-        sc->mcu_rows = (in->height + 8u * in->max_v_samp - 1) / (8u * in->max_v_samp);
-    }
+    /* whole MCUs over the image (a lone component's: its blocks) */
+    sc->mcus_per_row = (in->width + jpeg_mcu_width(in) - 1) / jpeg_mcu_width(in);
+    sc->mcu_rows = (in->height + jpeg_mcu_height(in) - 1) / jpeg_mcu_height(in);
     for (int c = 0; c < in->components; c++) {
         const jpeg_component_info *ci = &d->comp_info[c];
         int dc = ci->dc_tbl_no, ac = ci->ac_tbl_no;
@@ -1004,8 +992,8 @@ static int splice_scan_of(jpeg_coeffs *j, jpeg_splice_scan *sc)
             return JPEG_SPLICE_UNSUITABLE;
         sc->comp[c].width_in_blocks = in->comp[c].width_in_blocks;
         sc->comp[c].height_in_blocks = in->comp[c].height_in_blocks;
-        sc->comp[c].h = in->components == 1 ? 1 : in->comp[c].h_samp;
-        sc->comp[c].v = in->components == 1 ? 1 : in->comp[c].v_samp;
+        sc->comp[c].h = (uint8_t)jpeg_mcu_blocks_across(in, c);
+        sc->comp[c].v = (uint8_t)jpeg_mcu_blocks_down(in, c);
         sc->comp[c].dc = &j->huff.dc[dc];
         sc->comp[c].ac = &j->huff.ac[ac];
     }
@@ -1050,8 +1038,7 @@ static int read_splice(jpeg_coeffs *j, const uint8_t *buf, size_t len, const shr
     jpeg_mcu_rect *rects = calloc(n ? n : 1, sizeof *rects);
     if (!rects)
         return SHROUD_ERR_NOMEM;
-    uint32_t mw = 8u * (j->info.components == 1 ? 1u : j->info.max_h_samp);
-    uint32_t mh = 8u * (j->info.components == 1 ? 1u : j->info.max_v_samp);
+    uint32_t mw = jpeg_mcu_width(&j->info), mh = jpeg_mcu_height(&j->info);
     for (size_t i = 0; i < n; i++) {
         rects[i].x0 = regions[i].x / mw;
         rects[i].y0 = regions[i].y / mh;

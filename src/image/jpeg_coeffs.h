@@ -63,6 +63,41 @@ typedef struct {
     jpeg_comp_geometry comp[JPEG_MAX_COMPONENTS];
 } jpeg_info;
 
+/* Natural-order (row-major) index of each zigzag position (T.81 figure A.6).
+ * Not jpeg_natural_order: libjpeg exports a table of that name (with 16
+ * more entries), and ours would take its place in its own code. */
+extern const uint8_t dct_natural_order[64];
+
+/* The magnitude category of a coefficient or difference: the bits of |v|. */
+static inline unsigned jpeg_category(int v)
+{
+    unsigned a = (unsigned)(v < 0 ? -v : v);
+    return a ? 32u - (unsigned)__builtin_clz(a) : 0;
+}
+
+/* Blocks of component c across and down one MCU. A lone component is coded
+ * one block per MCU whatever its header says (T.81 A.2.2). */
+static inline uint32_t jpeg_mcu_blocks_across(const jpeg_info *in, int c)
+{
+    return in->components == 1 ? 1u : in->comp[c].h_samp;
+}
+
+static inline uint32_t jpeg_mcu_blocks_down(const jpeg_info *in, int c)
+{
+    return in->components == 1 ? 1u : in->comp[c].v_samp;
+}
+
+/* An MCU's size in pixels (8x8 for a lone component). */
+static inline uint32_t jpeg_mcu_width(const jpeg_info *in)
+{
+    return 8u * (in->components == 1 ? 1u : in->max_h_samp);
+}
+
+static inline uint32_t jpeg_mcu_height(const jpeg_info *in)
+{
+    return 8u * (in->components == 1 ? 1u : in->max_v_samp);
+}
+
 typedef struct {
     uint8_t marker; /* JPEG_MARKER_APP0 + n, or JPEG_MARKER_COM */
     uint32_t length;

@@ -18,13 +18,6 @@
 #define MARKER_RST0 0xD0
 #define MARKER_EOI 0xD9
 
-/* Natural-order index of each zigzag position (ITU T.81 figure A.6). */
-static const uint8_t natural[64] = {
-    0,  1,  8,  16, 9,  2,  3,  10, 17, 24, 32, 25, 18, 11, 4,  5,  12, 19, 26, 33, 40, 48,
-    41, 34, 27, 20, 13, 6,  7,  14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23,
-    30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
-};
-
 /* A skip entry: what an AC code of LOOK_BITS or fewer bits and its extra
  * bits amount to when only their length matters. */
 #define SKIP_BITS 0x1F    /* code and extra bits */
@@ -79,8 +72,7 @@ struct jpeg_splice {
     uint32_t *interval_end;   /* bit offset where the last MCU of each interval ended */
     uint8_t *recode;          /* per MCU: 1 rewritten, 2 after a rewritten one, 0 copied */
     int16_t (*pred_in)[JPEG_MAX_COMPONENTS]; /* DC predictions entering each recoded MCU */
-    uint32_t n_recoded;
-    JPEG_BLOCK **rows[JPEG_MAX_COMPONENTS]; /* kept block rows, NULL elsewhere */
+    JPEG_BLOCK **rows[JPEG_MAX_COMPONENTS];  /* kept block rows, NULL elsewhere */
     uint32_t row_count[JPEG_MAX_COMPONENTS], row_blocks[JPEG_MAX_COMPONENTS];
     JPEG_BLOCK *kept;
 };
@@ -315,7 +307,7 @@ static int read_ac(bit_reader *b, const huff_decoder *ac, int16_t *blk)
             k += r;
             if (k > 63)
                 return -1;
-            blk[natural[k]] = (int16_t)v;
+            blk[dct_natural_order[k]] = (int16_t)v;
         } else if (r == 0) {
             break; /* end of block */
         } else if (r != 15 || k + 15 > 63) {
@@ -368,8 +360,8 @@ static int unstuff(jpeg_splice *s, const uint8_t *data, size_t len)
 }
 
 /* Marks the MCUs to recode: those in rects (1) and the next one in scan
- * order after each (2). */
-static void mark_recoded(jpeg_splice *s, const jpeg_mcu_rect *rects, size_t n)
+ * order after each (2); returns how many there are. */
+static uint64_t mark_recoded(jpeg_splice *s, const jpeg_mcu_rect *rects, size_t n)
 {
     uint32_t per_row = s->scan.mcus_per_row, rows = s->scan.mcu_rows;
     uint64_t total = (uint64_t)per_row * rows;
@@ -380,9 +372,13 @@ static void mark_recoded(jpeg_splice *s, const jpeg_mcu_rect *rects, size_t n)
             for (uint32_t x = rects[i].x0; x < x1; x++)
                 s->recode[(uint64_t)y * per_row + x] = 1;
     }
-    for (uint64_t m = 0; m + 1 < total; m++)
-        if (s->recode[m] == 1 && !s->recode[m + 1])
+    uint64_t count = 0;
+    for (uint64_t m = 0; m < total; m++) {
+        if (m + 1 < total && s->recode[m] == 1 && !s->recode[m + 1])
             s->recode[m + 1] = 2;
+        count += s->recode[m] != 0;
+    }
+    return count;
 }
 
 /* Allocates the block rows of every MCU row holding a recoded MCU. */
@@ -446,10 +442,7 @@ static int decode_scan(jpeg_splice *s)
         int pred[JPEG_MAX_COMPONENTS] = {0};
         for (; m < last; m++) {
             uint32_t my = (uint32_t)(m / sc->mcus_per_row), mx = (uint32_t)(m % sc->mcus_per_row);
-            uint64_t pos = bit_position(&b, s->bits);
-            if (pos > end)
-                return JPEG_SPLICE_UNSUITABLE; /* ran into the marker: data missing */
-            s->mcu_start[m] = (uint32_t)pos;
+            s->mcu_start[m] = (uint32_t)bit_position(&b, s->bits);
             int keep = s->recode[m] != 0;
             if (keep) {
                 for (int c = 0; c < sc->n_comps; c++)
@@ -480,7 +473,8 @@ static int decode_scan(jpeg_splice *s)
             }
         }
         uint64_t pos = bit_position(&b, s->bits);
-        /* only the padding of the last byte may be left (libjpeg warns of more) */
+        /* past the end: data missing (ran into the marker); only the padding
+         * of the last byte may be left (libjpeg warns of more) */
         if (pos > end || end - pos >= 8)
             return JPEG_SPLICE_UNSUITABLE;
         s->interval_end[k] = (uint32_t)pos;
@@ -532,10 +526,8 @@ int jpeg_splice_read(const uint8_t *data, size_t len, const jpeg_splice_scan *sc
     if (err == SHROUD_OK)
         err = unstuff(s, data, len);
     if (err == SHROUD_OK) {
-        mark_recoded(s, rects, n_rects);
-        for (uint64_t m = 0; m < total; m++)
-            s->n_recoded += s->recode[m] != 0;
-        s->pred_in = malloc((s->n_recoded ? s->n_recoded : 1) * sizeof *s->pred_in);
+        uint64_t recoded = mark_recoded(s, rects, n_rects);
+        s->pred_in = malloc((recoded ? recoded : 1) * sizeof *s->pred_in);
         err = s->pred_in ? keep_rows(s) : SHROUD_ERR_NOMEM;
     }
     if (err == SHROUD_OK)
@@ -648,12 +640,6 @@ static void copy_bits(bit_writer *dst, const uint8_t *bits, uint64_t from, uint6
     *dst = w;
 }
 
-static unsigned category(int v)
-{
-    unsigned a = (unsigned)(v < 0 ? -v : v);
-    return a ? 32u - (unsigned)__builtin_clz(a) : 0;
-}
-
 /* Codes a value's category symbol then its bits; -1 when the table has no
  * code for it. */
 __attribute__((always_inline)) static inline int put_value(bit_writer *w, const huff_encoder *e,
@@ -687,19 +673,19 @@ static int encode_block(bit_writer *dst, const int16_t *blk, int *pred, const hu
     bit_writer w = *dst; /* in registers */
     int diff = blk[0] - *pred, err = 0;
     *pred = blk[0];
-    unsigned cat = category(diff), last = last_nonzero(blk);
+    unsigned cat = jpeg_category(diff), last = last_nonzero(blk);
     if (cat > MAX_DC_CATEGORY || put_value(&w, &dc->enc, cat, diff, cat) != 0)
         err = -1;
     unsigned run = 0;
     for (unsigned k = 1; k <= last && !err; k++) {
-        int v = blk[natural[k]];
+        int v = blk[dct_natural_order[k]];
         if (v == 0) {
             run++;
             continue;
         }
         for (; run > 15 && !err; run -= 16)
             err = put_value(&w, &ac->enc, ZRL, 0, 0);
-        cat = category(v);
+        cat = jpeg_category(v);
         if (err || cat > MAX_AC_CATEGORY || put_value(&w, &ac->enc, run << 4 | cat, v, cat) != 0)
             err = -1;
         run = 0;

@@ -13,6 +13,8 @@
 #include "redact/redact_png.h"
 #include "redact/redactor.h"
 
+#define ALL_GROUPS ((1u << SHROUD_MAX_GROUPS) - 1)
+
 typedef struct {
     shroud_recipient *recipients[SHROUD_MAX_RECIPIENTS];
     size_t n_recipients;
@@ -63,9 +65,33 @@ static int read_image(const uint8_t *buf, size_t len, int header_only, decoded_i
     }
 }
 
-int decoded_image_read(const uint8_t *buf, size_t len, decoded_image *out)
+int decoded_image_open(const uint8_t *buf, size_t len, decoded_image *out)
 {
-    return read_image(buf, len, 0, out);
+    return read_image(buf, len, image_sniff(buf, len) == IMAGE_FORMAT_JPEG, out);
+}
+
+int decoded_image_read_blocks(decoded_image *d, const uint8_t *buf, size_t len,
+                              const redaction_layout *l, unsigned groups)
+{
+    if (!d->jpeg)
+        return SHROUD_OK; /* a PNG is decoded already */
+    size_t n = 0;
+    for (unsigned g = 0; g < l->n_groups; g++)
+        n += groups >> g & 1u ? l->groups[g].n_regions : 0;
+    shroud_region *regions = malloc((n ? n : 1) * sizeof *regions);
+    if (!regions)
+        return SHROUD_ERR_NOMEM;
+    n = 0;
+    for (unsigned g = 0; g < l->n_groups; g++)
+        if (groups >> g & 1u) {
+            memcpy(regions + n, l->groups[g].regions, l->groups[g].n_regions * sizeof *regions);
+            n += l->groups[g].n_regions;
+        }
+    jpeg_coeffs_free(d->jpeg);
+    d->jpeg = NULL;
+    int err = jpeg_coeffs_read_regions(buf, len, regions, n, &d->jpeg);
+    free(regions);
+    return err;
 }
 
 int decoded_image_read_header(const uint8_t *buf, size_t len, decoded_image *out)
@@ -106,9 +132,8 @@ int shroud_redactor_new(shroud_redactor **out, const uint8_t *image, size_t len)
     r->image = image;
     r->len = len;
     r->png_level = PNG_DEFAULT_LEVEL;
-    /* A JPEG's blocks are read in finish, once the regions are known (only
-     * their MCU rows, when the file can be spliced). */
-    err = read_image(image, len, image_sniff(image, len) == IMAGE_FORMAT_JPEG, &r->img);
+    /* A JPEG's blocks are read in finish, once the regions are known. */
+    err = decoded_image_open(image, len, &r->img);
     if (err) {
         shroud_redactor_free(r);
         return err;
@@ -229,28 +254,6 @@ static void jpeg_original_coding(const jpeg_coeffs *j, jpeg_write_options *o)
         o->huffman = JPEG_HUFF_OPTIMIZE;
     else if (jpeg_huff_set_is_standard(jpeg_coeffs_huffman(j)))
         o->huffman = JPEG_HUFF_STANDARD;
-}
-
-/* Reads the JPEG's blocks for the regions of every group. */
-static int read_jpeg_blocks(shroud_redactor *r)
-{
-    size_t n = 0;
-    for (unsigned g = 0; g < r->layout.n_groups; g++)
-        n += r->layout.groups[g].n_regions;
-    shroud_region *all = malloc(n * sizeof *all);
-    if (!all)
-        return SHROUD_ERR_NOMEM;
-    n = 0;
-    for (unsigned g = 0; g < r->layout.n_groups; g++) {
-        const layout_group *grp = &r->layout.groups[g];
-        memcpy(all + n, grp->regions, grp->n_regions * sizeof *all);
-        n += grp->n_regions;
-    }
-    jpeg_coeffs_free(r->img.jpeg);
-    r->img.jpeg = NULL;
-    int err = jpeg_coeffs_read_regions(r->image, r->len, all, n, &r->img.jpeg);
-    free(all);
-    return err;
 }
 
 /* Encodes the obscured image (no shroud blocks) into out. */
@@ -395,7 +398,7 @@ int shroud_redactor_finish(shroud_redactor *r, uint8_t **out, size_t *out_len)
     image_embedded e;
     memset(&e, 0, sizeof e);
 
-    int err = r->img.jpeg ? read_jpeg_blocks(r) : SHROUD_OK;
+    int err = decoded_image_read_blocks(&r->img, r->image, r->len, &r->layout, ALL_GROUPS);
     if (err == SHROUD_OK)
         err = capture_all(r);
     if (err == SHROUD_OK)

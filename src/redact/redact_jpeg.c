@@ -7,7 +7,6 @@
 #include "crypto/primitives.h"
 #include "redact/cursor.h"
 
-#define DCT_BLOCK 8
 #define NOISE_AC 5       /* zigzag positions 1..NOISE_AC get random values */
 #define PIXELATE_CELLS 8 /* cells across the shorter side of a region */
 #define BLUR_PASSES 2
@@ -15,44 +14,14 @@
 #define CODING_FIXED_BYTES 7
 #define RESTART_IN_ROWS 0x80000000u /* flag in the coding's restart field */
 
-/* zigzag index -> natural (row-major) index */
-static const uint8_t zigzag[64] = {
-    0,  1,  8,  16, 9,  2,  3,  10, 17, 24, 32, 25, 18, 11, 4,  5,  12, 19, 26, 33, 40, 48,
-    41, 34, 27, 20, 13, 6,  7,  14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23,
-    30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
-};
-
 static int append(bytebuf *out, const void *p, size_t n)
 {
     return bytebuf_write(out, p, n) == 0 ? SHROUD_OK : SHROUD_ERR_NOMEM;
 }
 
-/* A component's sampling factors as they shape the block grid. A lone
- * component is coded one block per MCU whatever its header says (JPEG
- * A.2.2), so its grid is 8x8 pixels. */
-static uint32_t h_samp(const jpeg_info *info, int c)
-{
-    return info->components == 1 ? 1 : info->comp[c].h_samp;
-}
-
-static uint32_t v_samp(const jpeg_info *info, int c)
-{
-    return info->components == 1 ? 1 : info->comp[c].v_samp;
-}
-
-static uint32_t mcu_width(const jpeg_info *info)
-{
-    return DCT_BLOCK * (info->components == 1 ? 1u : (uint32_t)info->max_h_samp);
-}
-
-static uint32_t mcu_height(const jpeg_info *info)
-{
-    return DCT_BLOCK * (info->components == 1 ? 1u : (uint32_t)info->max_v_samp);
-}
-
 void jpeg_cover(const jpeg_info *info, const shroud_region *r, shroud_region *covered)
 {
-    uint32_t mw = mcu_width(info), mh = mcu_height(info);
+    uint32_t mw = jpeg_mcu_width(info), mh = jpeg_mcu_height(info);
     uint32_t x0 = r->x / mw * mw, y0 = r->y / mh * mh;
     uint64_t x1 = ((uint64_t)r->x + r->w + mw - 1) / mw * mw;
     uint64_t y1 = ((uint64_t)r->y + r->h + mh - 1) / mh * mh;
@@ -76,9 +45,9 @@ static block_rect blocks_of(const jpeg_info *info, int c, const shroud_region *r
     shroud_region cov;
     jpeg_cover(info, r, &cov);
     const jpeg_comp_geometry *g = &info->comp[c];
-    uint32_t mw = mcu_width(info), mh = mcu_height(info);
+    uint32_t mw = jpeg_mcu_width(info), mh = jpeg_mcu_height(info);
     block_rect b;
-    uint32_t hs = h_samp(info, c), vs = v_samp(info, c);
+    uint32_t hs = jpeg_mcu_blocks_across(info, c), vs = jpeg_mcu_blocks_down(info, c);
     b.bx0 = cov.x / mw * hs;
     b.by0 = cov.y / mh * vs;
     b.bx1 = (uint32_t)(((uint64_t)cov.x + cov.w + mw - 1) / mw) * hs;
@@ -146,12 +115,12 @@ static int take_varint(cursor *c, uint16_t *out)
 static size_t capture_block(const int16_t *blk, uint8_t *p)
 {
     unsigned n = 64;
-    while (n > 0 && blk[zigzag[n - 1]] == 0)
+    while (n > 0 && blk[dct_natural_order[n - 1]] == 0)
         n--;
     size_t len = 0;
     p[len++] = (uint8_t)n;
     for (unsigned k = 0; k < n; k++) {
-        uint16_t u = zigzag_sign(blk[zigzag[k]]);
+        uint16_t u = zigzag_sign(blk[dct_natural_order[k]]);
         if (u < 0x80)
             p[len++] = (uint8_t)u;
         else
@@ -212,9 +181,9 @@ int jpeg_put_back(jpeg_coeffs *j, const shroud_region *regions, size_t n, const 
                         uint16_t u;
                         if (take_varint(&cur, &u))
                             return SHROUD_ERR_RECORD;
-                        blk[zigzag[k]] = unzigzag_sign(u);
+                        blk[dct_natural_order[k]] = unzigzag_sign(u);
                     }
-                    if (count && blk[zigzag[count - 1]] == 0)
+                    if (count && blk[dct_natural_order[count - 1]] == 0)
                         return SHROUD_ERR_RECORD; /* n must end on a non-zero value */
                     memcpy(row[bx], blk, sizeof blk);
                 }
@@ -270,7 +239,8 @@ static int noise_rect(jpeg_coeffs *j, int c, block_rect b)
             memset(blk, 0, sizeof(JPEG_BLOCK));
             blk[0] = quantise(spread(r, dc_range), g->quant[0]);
             for (unsigned k = 1; k <= NOISE_AC; k++)
-                blk[zigzag[k]] = quantise(spread(r + 2 * k, 256), g->quant[zigzag[k]]);
+                blk[dct_natural_order[k]] =
+                    quantise(spread(r + 2 * k, 256), g->quant[dct_natural_order[k]]);
         }
     }
     free(rnd);
@@ -385,10 +355,11 @@ static int smooth_rect(jpeg_coeffs *j, int c, block_rect b, const shroud_region 
         if (style == SHROUD_STYLE_PIXELATE) {
             /* a cell of about 1/PIXELATE_CELLS of the shorter side, whole MCUs */
             uint32_t side = cov->w < cov->h ? cov->w : cov->h;
-            uint32_t mcus = side / PIXELATE_CELLS / mcu_width(info);
+            uint32_t mcus = side / PIXELATE_CELLS / jpeg_mcu_width(info);
             if (mcus == 0)
                 mcus = 1;
-            pixelate_dc(dc, w, h, mcus * h_samp(info, c), mcus * v_samp(info, c));
+            pixelate_dc(dc, w, h, mcus * jpeg_mcu_blocks_across(info, c),
+                        mcus * jpeg_mcu_blocks_down(info, c));
         } else {
             for (int pass = 0; pass < BLUR_PASSES; pass++)
                 smooth_dc(dc, dc + (size_t)w * h, w, h);

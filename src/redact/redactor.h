@@ -22,8 +22,14 @@ typedef struct {
     jpeg_coeffs *jpeg;
 } decoded_image;
 
-/* Decodes a PNG or JPEG file. */
-int decoded_image_read(const uint8_t *buf, size_t len, decoded_image *out);
+/* Reads a PNG or JPEG file: a PNG's pixels, a JPEG's header only (its blocks
+ * with decoded_image_read_blocks, once the regions are known). */
+int decoded_image_open(const uint8_t *buf, size_t len, decoded_image *out);
+/* Reads the blocks of an opened JPEG (buf: the same file) for the regions of
+ * the groups of l whose bit is set in groups: only their MCUs when the file
+ * can be spliced (jpeg_coeffs_read_regions). Nothing to do for a PNG. */
+int decoded_image_read_blocks(decoded_image *d, const uint8_t *buf, size_t len,
+                              const redaction_layout *l, unsigned groups);
 /* Only what describing the file needs: size, format details, JPEG geometry;
  * no pixels or coefficients (the compressed data is not checked). */
 int decoded_image_read_header(const uint8_t *buf, size_t len, decoded_image *out);

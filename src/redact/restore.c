@@ -136,30 +136,6 @@ static int encode_restored(decoded_image *d, const uint8_t *image, size_t len,
     return err;
 }
 
-/* Reads a JPEG's blocks for the regions of the opened groups (replacing the
- * header-only d->jpeg). */
-static int read_jpeg_blocks(const uint8_t *image, size_t len, const redaction_layout *l,
-                            const opened_group *groups, decoded_image *d)
-{
-    size_t n = 0;
-    for (unsigned g = 0; g < l->n_groups; g++)
-        n += groups[g].plain ? l->groups[g].n_regions : 0;
-    shroud_region *regions = malloc((n ? n : 1) * sizeof *regions);
-    if (!regions)
-        return SHROUD_ERR_NOMEM;
-    n = 0;
-    for (unsigned g = 0; g < l->n_groups; g++)
-        if (groups[g].plain) {
-            memcpy(regions + n, l->groups[g].regions, l->groups[g].n_regions * sizeof *regions);
-            n += l->groups[g].n_regions;
-        }
-    jpeg_coeffs_free(d->jpeg);
-    d->jpeg = NULL;
-    int err = jpeg_coeffs_read_regions(image, len, regions, n, &d->jpeg);
-    free(regions);
-    return err;
-}
-
 /* Opens every group it can; *opened counts them. Fills info statuses. */
 static int open_groups(const redaction_layout *l, const shroud_identity *const *ids, size_t n_ids,
                        shroud_passphrase_fn ask, void *ask_ctx, opened_group *groups,
@@ -215,9 +191,7 @@ int shroud_restore(const uint8_t *image, size_t len, const shroud_identity *cons
     if (err == SHROUD_OK)
         err = image_embedded_digest(image, len, &e, EMBED_ALL, content);
     if (err == SHROUD_OK) /* a JPEG's blocks: once the opened groups are known */
-        err = image_sniff(image, len) == IMAGE_FORMAT_JPEG
-                  ? decoded_image_read_header(image, len, &d)
-                  : decoded_image_read(image, len, &d);
+        err = decoded_image_open(image, len, &d);
     if (err == SHROUD_OK && (l.width != d.width || l.height != d.height))
         err = SHROUD_ERR_RECORD_MISMATCH;
     if (err == SHROUD_OK)
@@ -226,8 +200,12 @@ int shroud_restore(const uint8_t *image, size_t len, const shroud_identity *cons
         err = open_groups(&l, ids, n_ids, ask, ask_ctx, groups, info, &opened, &miss);
     if (err == SHROUD_OK && opened == 0)
         err = miss;
-    if (err == SHROUD_OK && d.jpeg)
-        err = read_jpeg_blocks(image, len, &l, groups, &d);
+    if (err == SHROUD_OK) {
+        unsigned opened_mask = 0;
+        for (unsigned g = 0; g < l.n_groups; g++)
+            opened_mask |= groups[g].plain ? 1u << g : 0;
+        err = decoded_image_read_blocks(&d, image, len, &l, opened_mask);
+    }
     for (unsigned g = 0; err == SHROUD_OK && g < l.n_groups; g++) {
         if (!groups[g].plain)
             continue;

@@ -568,3 +568,23 @@ int pu_pngcheck(const uint8_t *png, size_t len)
     free(out);
     return bad ? -1 : 0;
 }
+
+void pu_filter_row(int f, const uint8_t *row, const uint8_t *prior, size_t n, size_t bpp,
+                   uint8_t *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        int a = i >= bpp ? row[i - bpp] : 0, b = prior ? prior[i] : 0,
+            c = prior && i >= bpp ? prior[i - bpp] : 0, pred = 0;
+        if (f == 1)
+            pred = a;
+        else if (f == 2)
+            pred = b;
+        else if (f == 3)
+            pred = (a + b) / 2;
+        else if (f == 4) {
+            int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+            pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+        }
+        out[i] = (uint8_t)(row[i] - pred);
+    }
+}

@@ -131,4 +131,10 @@ int pu_pngcheck(const uint8_t *png, size_t len);
 uint32_t pu_be32(const uint8_t *p);
 void pu_put_be32(uint8_t *p, uint32_t v);
 
+/* Filters row (n bytes, bpp per pixel) with PNG filter f (0..4) against
+ * prior (NULL: the first row) into out: the textbook definitions (PNG spec
+ * 9.2), a reference for the library's filters and unfilters. */
+void pu_filter_row(int f, const uint8_t *row, const uint8_t *prior, size_t n, size_t bpp,
+                   uint8_t *out);
+
 #endif

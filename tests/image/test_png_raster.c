@@ -288,27 +288,6 @@ static void test_round_trips_every_type_depth_and_size(void **state)
             }
 }
 
-/* Unfilters nothing: computes the filtered row the way the PNG spec says. */
-static void filter_row(int f, const uint8_t *row, const uint8_t *prior, size_t n, size_t bpp,
-                       uint8_t *out)
-{
-    for (size_t i = 0; i < n; i++) {
-        int a = i >= bpp ? row[i - bpp] : 0, b = prior ? prior[i] : 0,
-            c = prior && i >= bpp ? prior[i - bpp] : 0, pred = 0;
-        if (f == 1)
-            pred = a;
-        else if (f == 2)
-            pred = b;
-        else if (f == 3)
-            pred = (a + b) / 2;
-        else if (f == 4) {
-            int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
-            pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-        }
-        out[i] = (uint8_t)(row[i] - pred);
-    }
-}
-
 static uint64_t sum_abs(const uint8_t *p, size_t n)
 {
     uint64_t s = 0;
@@ -360,7 +339,7 @@ static void test_filter_choice(void **state)
             uint64_t min = UINT64_MAX, chosen = 0;
             assert_true(line[0] <= 4);
             for (int f = 0; f < 5; f++) {
-                filter_row(f, row, prior, row_bytes, img->pixel_bytes, trial);
+                pu_filter_row(f, row, prior, row_bytes, img->pixel_bytes, trial);
                 uint64_t s = sum_abs(trial, row_bytes);
                 if (s < min)
                     min = s;

@@ -25,32 +25,6 @@ static uint32_t next_random(uint32_t *s)
     return *s;
 }
 
-static int paeth(int a, int b, int c)
-{
-    int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
-    return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-}
-
-/* Filters row (n bytes) with filter f against prior (NULL: first row) into
- * out: the textbook definitions (PNG spec 9.2). */
-static void filter(int f, const uint8_t *row, const uint8_t *prior, size_t n, size_t bpp,
-                   uint8_t *out)
-{
-    for (size_t i = 0; i < n; i++) {
-        int a = i >= bpp ? row[i - bpp] : 0, b = prior ? prior[i] : 0;
-        int c = prior && i >= bpp ? prior[i - bpp] : 0, pred = 0;
-        if (f == 1)
-            pred = a;
-        else if (f == 2)
-            pred = b;
-        else if (f == 3)
-            pred = (a + b) / 2;
-        else if (f == 4)
-            pred = paeth(a, b, c);
-        out[i] = (uint8_t)(row[i] - pred);
-    }
-}
-
 /* A PNG of raw (w x h, the colour type and depth) whose row y uses filter
  * filters[y % n_filters] (malloc'd). */
 static uint8_t *make_png(const uint8_t *raw, uint32_t w, uint32_t h, int color_type, int depth,
@@ -62,7 +36,8 @@ static uint8_t *make_png(const uint8_t *raw, uint32_t w, uint32_t h, int color_t
     for (uint32_t y = 0; y < h; y++) {
         uint8_t *dst = data + y * (stride + 1);
         dst[0] = (uint8_t)filters[y % n_filters];
-        filter(dst[0], raw + y * stride, y ? raw + (y - 1) * stride : NULL, stride, bpp, dst + 1);
+        pu_filter_row(dst[0], raw + y * stride, y ? raw + (y - 1) * stride : NULL, stride, bpp,
+                      dst + 1);
     }
     size_t z_len;
     uint8_t *z = pu_zlib(data, (stride + 1) * h, &z_len);
