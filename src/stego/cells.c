@@ -4,23 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "image/big_buffer.h"
 #include "shroud.h"
 #include "stego/cover.h"
 #include "stego/stego_format.h"
 #include "stego/window64.h"
-
-/* x86-64 processors since 2008 count bits in one instruction (popcnt), but
- * the x86-64 baseline does not have it: the per-cell walk and the usable
- * count are compiled twice, and the loader picks the popcnt copy where the
- * processor has it. Elsewhere, one plain copy. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
-#endif
-#endif
-#ifndef POPCNT_CLONES
-#define POPCNT_CLONES
-#endif
 
 /* The bits of `bits` at the set bits of mask, packed to the bottom in order
  * (BMI2's pext): for cells with unusable samples, which take no index. */
@@ -45,6 +33,12 @@ static int have_bmi2(void)
     __builtin_cpu_init();
     return __builtin_cpu_supports("bmi2");
 }
+
+static int have_avx2(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
+}
 #else
 static uint64_t compact_bits_bmi2(uint64_t bits, uint64_t mask)
 {
@@ -52,6 +46,11 @@ static uint64_t compact_bits_bmi2(uint64_t bits, uint64_t mask)
 }
 
 static int have_bmi2(void)
+{
+    return 0;
+}
+
+static int have_avx2(void)
 {
     return 0;
 }
@@ -103,6 +102,7 @@ int stego_cursor_init(stego_cursor *cur, const png_raster *img, const stego_cell
     cur->layout = stego_layout_of(img);
     cur->cells = cells;
     cur->bmi2 = have_bmi2();
+    cur->avx2 = have_avx2();
     return positions_init_identity(&cur->order, cells->n);
 }
 
@@ -116,15 +116,8 @@ static void skip_cell(stego_cursor *cur)
 
 int stego_cursor_rekey(stego_cursor *cur, const uint8_t key[KEYSTREAM_KEY_BYTES])
 {
-    if (cur->lookahead)
-        return SHROUD_ERR_STATE; /* cells were drawn ahead with the old key */
     skip_cell(cur);
     return positions_rekey(&cur->order, key);
-}
-
-void stego_cursor_lookahead(stego_cursor *cur)
-{
-    cur->lookahead = 1;
 }
 
 size_t stego_cursor_remaining(const stego_cursor *cur)
@@ -132,34 +125,17 @@ size_t stego_cursor_remaining(const stego_cursor *cur)
     return cur->cells->usable - cur->passed;
 }
 
-/* Cells drawn ahead and prefetched once the key is final: the cells are
- * scattered over an image larger than the caches, so each one is a memory
- * access the walk would otherwise wait for. */
-#define CELL_LOOKAHEAD 8
-
 /* Enters the next cell of the order; SHROUD_ERR_CAPACITY after the last. */
 static int next_cell(stego_cursor *cur)
 {
-    positions *order = &cur->order;
-    if (cur->taken == order->n)
+    const uint32_t *drawn;
+    if (cur->taken == cur->order.n)
         return SHROUD_ERR_CAPACITY;
-    size_t want = cur->taken + 1 + (cur->lookahead ? CELL_LOOKAHEAD : 0);
-    if (want > order->n)
-        want = order->n;
-    if (order->drawn < want) {
-        const uint32_t *drawn;
-        int err = positions_draw(order, want - order->drawn, &drawn);
-        if (err)
-            return err;
-        if (cur->lookahead && want == cur->taken + 1 + CELL_LOOKAHEAD) {
-            const uint8_t *ahead = cur->img->pixels + (size_t)order->order[want - 1] *
-                                                          STEGO_CELL_SAMPLES *
-                                                          cur->img->sample_bytes;
-            __builtin_prefetch(ahead);
-            __builtin_prefetch(ahead + 63);
-        }
-    }
-    size_t start = (size_t)order->order[cur->taken++] * STEGO_CELL_SAMPLES;
+    int err = positions_draw(&cur->order, 1, &drawn);
+    if (err)
+        return err;
+    cur->taken++;
+    size_t start = (size_t)*drawn * STEGO_CELL_SAMPLES;
     size_t end = start + STEGO_CELL_SAMPLES;
     cur->sample = (uint32_t)start;
     cur->end = (uint32_t)(end < cur->cells->samples ? end : cur->cells->samples);
@@ -196,129 +172,301 @@ int stego_cursor_next(stego_cursor *cur, uint32_t *out, size_t k)
     return SHROUD_OK;
 }
 
-/* The usable and LSB masks of the cell that starts at sample `cell` of an
- * 8-bit image without alpha (window64.h); the short last cell has no bits
- * past the image's end. */
-static inline void cell_masks8(const uint8_t *px, size_t samples, uint32_t cell, uint64_t *usable,
-                               uint64_t *lsb)
+/* ---- runs ---- */
+
+void stego_cell_masks(const png_raster *img, const stego_layout *l, size_t samples, uint32_t cell,
+                      uint64_t *usable_mask, uint64_t *lsb_mask)
 {
-    if ((size_t)cell + STEGO_CELL_SAMPLES <= samples) {
-        window64_masks(px + cell, usable, lsb);
+    size_t start = (size_t)cell * STEGO_CELL_SAMPLES, end = start + STEGO_CELL_SAMPLES;
+    if (img->sample_bytes == 1 && !l->alpha && end <= samples) {
+        window64_masks(img->pixels + start, usable_mask, lsb_mask);
         return;
     }
-    uint64_t u = 0, l = 0;
-    for (uint32_t k = 0; cell + k < samples; k++) {
-        uint64_t use = (uint8_t)(px[cell + k] - 1) < 254;
-        u |= use << k;
-        l |= (use & px[cell + k]) << k;
+    if (end > samples)
+        end = samples;
+    uint64_t u = 0, b = 0;
+    unsigned c = (unsigned)(start % l->channels);
+    for (size_t s = start; s < end; s++) {
+        uint64_t use = (uint64_t)stego_usable(img, l, (uint32_t)s, c);
+        u |= use << (s - start);
+        b |= (use & stego_sample(img, (uint32_t)s)) << (s - start);
+        if (++c == l->channels)
+            c = 0;
     }
-    *usable = u;
-    *lsb = l;
+    *usable_mask = u;
+    *lsb_mask = b;
 }
 
-/* mask without its `drop` highest set bits (drop < popcount(mask)). */
-static inline uint64_t drop_high_bits(uint64_t mask, unsigned drop)
+/* The lowest `keep` set bits of mask (keep <= popcount(mask)). */
+static inline uint64_t low_set_bits(uint64_t mask, size_t keep)
 {
-    while (drop--)
-        mask &= ~(1ull << (63 - __builtin_clzll(mask)));
-    return mask;
+    uint64_t out = 0;
+    for (; keep; keep--) {
+        out |= mask & (0 - mask);
+        mask &= mask - 1;
+    }
+    return out;
 }
 
-/* The plain8 walk of stego_cursor_group, a cell at a time: the cell's
- * masks, the usable samples from the cursor on (as many as the group still
- * needs), and their share of the Hamming value from parities
- * (window64_xor) instead of sample by sample. */
-POPCNT_CLONES static int group_plain8(stego_cursor *cur, size_t n, stego_group_trace *trace,
-                                      uint32_t *value)
+/* Builds a run: the bitmap a word at a time, and the cell list. The loops
+ * work on a local copy (so its fields stay in registers: the stores to the
+ * arrays cannot alias it) and store it back. */
+typedef struct {
+    uint64_t *lsb;
+    uint32_t *cell, *first;
+    size_t n;                   /* samples the run takes */
+    size_t got;                 /* samples in the run so far */
+    size_t cells;               /* cells in the run so far */
+    uint64_t acc;               /* bits not yet stored ... */
+    unsigned fill;              /* ... and how many */
+    size_t words;               /* words stored */
+    size_t next_call;           /* samples in when the hook is next called */
+    const stego_run_hook *hook; /* or NULL */
+    stego_run *run;
+} run_builder;
+
+/* The hook is called at least every HOOK_SAMPLES samples (or group), while
+ * the bitmap and the cells it covers are still in the caches. */
+#define HOOK_SAMPLES 1024
+
+/* Hands the groups now complete to the hook: the bitmap so far, its bits
+ * not yet stored included, and the cells so far. */
+static int call_hook(run_builder *b)
+{
+    b->lsb[b->words] = b->acc; /* words + 1 <= n / 64 + 1: inside the bitmap */
+    b->lsb[b->words + 1] = 0;
+    b->run->cells = b->cells;
+    size_t group = b->hook->group, groups = b->got / group;
+    int err = b->hook->fn(b->hook->ctx, b->run, groups);
+    size_t step = group < HOOK_SAMPLES ? HOOK_SAMPLES / group * group : group;
+    b->next_call = groups * group + step < b->n ? groups * group + step : b->n;
+    return err;
+}
+
+/* Appends the `count` samples of cell `cell` whose LSBs are `bits` (packed
+ * to the bottom). */
+static inline void append_bits(run_builder *b, uint32_t cell, uint64_t bits, unsigned count)
+{
+    b->cell[b->cells] = cell;
+    b->first[b->cells++] = (uint32_t)b->got;
+    b->got += count;
+    b->acc |= bits << b->fill;
+    if (b->fill + count >= 64) {
+        b->lsb[b->words++] = b->acc;
+        b->acc = b->fill ? bits >> (64 - b->fill) : 0;
+        b->fill = b->fill + count - 64;
+    } else {
+        b->fill += count;
+    }
+}
+
+/* take: the usable samples of a cell (or those from the cursor on); keeps
+ * the lowest ones that fit in the run, *count of them. */
+static inline uint64_t fit(const run_builder *b, uint64_t take, unsigned *count)
+{
+    size_t room = b->n - b->got;
+    *count = (unsigned)__builtin_popcountll(take);
+    if (*count > room) {
+        take = low_set_bits(take, room);
+        *count = (unsigned)room;
+    }
+    return take;
+}
+
+/* Appends a cell given its masks; returns the samples it took. */
+static inline uint64_t append_cell(run_builder *b, const stego_cursor *cur, uint32_t cell,
+                                   uint64_t take, uint64_t lsb)
+{
+    unsigned count;
+    take = fit(b, take, &count);
+    if (!count)
+        return 0;
+    unsigned low = (unsigned)__builtin_ctzll(take);
+    uint64_t span = take >> low;
+    uint64_t bits = (span & (span + 1)) == 0 ? (lsb & take) >> low
+                    : cur->bmi2              ? compact_bits_bmi2(lsb, take)
+                                             : compact_bits_plain(lsb, take);
+    append_bits(b, cell, bits, count);
+    return take;
+}
+
+/* Cells are scattered over an image larger than the caches: each one is
+ * fetched this many cells before it is read. */
+#define CELL_PREFETCH 16
+
+/* Appends the drawn cells, any layout; returns the samples the last one gave. */
+POPCNT_CLONES static int append_cells(run_builder *out, const stego_cursor *cur,
+                                      const uint32_t *drawn, size_t k, uint64_t *last_taken)
+{
+    run_builder local = *out, *b = &local;
+    const uint8_t *px = cur->img->pixels;
+    size_t cell_bytes = (size_t)STEGO_CELL_SAMPLES * cur->img->sample_bytes;
+    uint64_t taken = 0;
+    int err = SHROUD_OK;
+    for (size_t i = 0; !err && i < k; i++) {
+        if (i + CELL_PREFETCH < k) {
+            const uint8_t *ahead = px + (size_t)drawn[i + CELL_PREFETCH] * cell_bytes;
+            __builtin_prefetch(ahead);
+            __builtin_prefetch(ahead + cell_bytes - 1);
+        }
+        uint64_t use, lsb;
+        stego_cell_masks(cur->img, &cur->layout, cur->cells->samples, drawn[i], &use, &lsb);
+        taken = append_cell(b, cur, drawn[i], use, lsb);
+        if (b->got >= b->next_call)
+            err = call_hook(b);
+    }
+    *out = local;
+    *last_taken = taken;
+    return err;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* The same for 8-bit images without alpha, the masks 32 samples per
+ * instruction (AVX2), compaction with pext. */
+__attribute__((target("avx2,bmi2,popcnt"))) static int
+append_cells8_avx2(run_builder *out, const stego_cursor *cur, const uint32_t *drawn, size_t k,
+                   uint64_t *last_taken)
 {
     const uint8_t *px = cur->img->pixels;
-    size_t samples = cur->cells->samples, spans = 0;
-    uint32_t v = 0, index = 1, last = (uint32_t)n;
-    while (index <= last) {
-        if (cur->sample == cur->end) {
-            int err = next_cell(cur);
-            if (err)
-                return err;
+    size_t whole = cur->cells->samples / STEGO_CELL_SAMPLES, i = 0;
+    const __m256i zero = _mm256_setzero_si256(), full = _mm256_set1_epi8((char)0xFF);
+    uint64_t taken = 0;
+    int err = SHROUD_OK;
+    while (!err && i < k) {
+        /* Whole cells that fit, up to the next hook call, with the builder
+         * in registers: no call in this loop. */
+        run_builder b = *out; /* local: its fields stay in registers */
+        size_t stop = b.next_call < b.n ? b.next_call : b.n;
+        for (; i < k && b.got < stop; i++) {
+            if (i + CELL_PREFETCH < k)
+                __builtin_prefetch(px + (size_t)drawn[i + CELL_PREFETCH] * STEGO_CELL_SAMPLES);
+            uint32_t cell = drawn[i];
+            if (cell >= whole)
+                break; /* the short last cell */
+            const uint8_t *p = px + (size_t)cell * STEGO_CELL_SAMPLES;
+            __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
+            __m256i y = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+            __m256i bad_x = _mm256_or_si256(_mm256_cmpeq_epi8(x, zero), _mm256_cmpeq_epi8(x, full));
+            __m256i bad_y = _mm256_or_si256(_mm256_cmpeq_epi8(y, zero), _mm256_cmpeq_epi8(y, full));
+            uint64_t use = ~((uint32_t)_mm256_movemask_epi8(bad_x) |
+                             (uint64_t)(uint32_t)_mm256_movemask_epi8(bad_y) << 32);
+            uint64_t lsb = (uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(x, 7)) |
+                           (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16(y, 7)) << 32;
+            unsigned count = (unsigned)_mm_popcnt_u64(use);
+            if (count > b.n - b.got)
+                break; /* the last cell, part of it */
+            taken = use;
+            if (count) /* pext is slow on some processors: not for whole usable cells */
+                append_bits(&b, cell, use == ~0ull ? lsb : _pext_u64(lsb, use), count);
         }
-        uint32_t cell = (cur->end - 1) & ~(uint32_t)(STEGO_CELL_SAMPLES - 1);
-        uint64_t usable, lsb;
-        cell_masks8(px, samples, cell, &usable, &lsb);
-        usable &= ~0ull << (cur->sample - cell);
-        unsigned avail = (unsigned)__builtin_popcountll(usable), need = last - index + 1;
-        if (avail > need) { /* the group ends in this cell */
-            usable = drop_high_bits(usable, avail - need);
-            avail = need;
-            cur->sample = cell + STEGO_CELL_SAMPLES - (uint32_t)__builtin_clzll(usable);
-        } else {
-            cur->sample = cur->end;
+        *out = b;
+        if (i < k && b.got < stop) { /* the cell the loop left to the general path */
+            uint64_t use, lsb;
+            stego_cell_masks(cur->img, &cur->layout, cur->cells->samples, drawn[i], &use, &lsb);
+            taken = append_cell(out, cur, drawn[i], use, lsb);
+            i++;
         }
-        if (!avail)
-            continue;
-        unsigned low = (unsigned)__builtin_ctzll(usable);
-        uint64_t run = usable >> low;
-        uint64_t bits = (run & (run + 1)) == 0 ? (lsb & usable) >> low
-                        : cur->bmi2            ? compact_bits_bmi2(lsb, usable)
-                                               : compact_bits_plain(lsb, usable);
-        v ^= window64_xor(index, bits);
-        if (trace)
-            trace->spans[spans++] = (stego_span){cell, index, usable};
-        index += avail;
+        if (out->got >= out->next_call)
+            err = call_hook(out);
     }
-    if (trace)
-        trace->n = spans;
-    cur->passed += n;
-    *value = v;
-    return SHROUD_OK;
+    *last_taken = taken;
+    return err;
+}
+#else
+static int append_cells8_avx2(run_builder *b, const stego_cursor *cur, const uint32_t *drawn,
+                              size_t k, uint64_t *last_taken)
+{
+    return append_cells(b, cur, drawn, k, last_taken);
+}
+#endif
+
+/* Leaves the cursor after the `take` samples of the cell it is in. */
+static void stop_in_cell(stego_cursor *cur, uint32_t cell, uint64_t take)
+{
+    uint32_t after = cell * STEGO_CELL_SAMPLES + 64u - (uint32_t)__builtin_clzll(take);
+    cur->sample = after < cur->end ? after : cur->end;
 }
 
-int stego_cursor_group(stego_cursor *cur, size_t n, stego_group_trace *trace, uint32_t *value)
+int stego_cursor_run(stego_cursor *cur, size_t n, const stego_run_hook *hook, stego_run *run)
 {
+    memset(run, 0, sizeof *run);
+    if (hook && (!hook->group || n % hook->group))
+        return SHROUD_ERR_ARGUMENT;
     if (n > stego_cursor_remaining(cur))
         return SHROUD_ERR_CAPACITY;
-    if (n > stego_code_group(STEGO_MAX_CODE_BITS))
-        return SHROUD_ERR_ARGUMENT;
-    if (plain8(cur))
-        return group_plain8(cur, n, trace, value);
-    uint32_t v = 0;
-    for (uint32_t index = 1; index <= n; index++) {
-        uint32_t s;
-        int err = next_sample(cur, &s);
-        if (err)
-            return err;
-        if (trace)
-            trace->spans[index - 1] = (stego_span){s, index, 1};
-        v ^= index & (0u - (stego_sample(cur->img, s) & 1u));
+    if (!cur->order.keyed)
+        return SHROUD_ERR_STATE;
+    /* at most one cell per sample, and no more cells than are left */
+    size_t most = cur->order.n - cur->taken + 1;
+    if (most > n)
+        most = n;
+    run->lsb = big_buffer_alloc((n / 64 + 2) * sizeof *run->lsb);
+    run->cell = malloc((most ? most : 1) * sizeof *run->cell);
+    run->first = malloc((most ? most : 1) * sizeof *run->first);
+    if (!run->lsb || !run->cell || !run->first) {
+        stego_run_free(run);
+        return SHROUD_ERR_NOMEM;
     }
-    if (trace)
-        trace->n = n;
-    *value = v;
+    run->n = n;
+    run->img = cur->img;
+    run->layout = cur->layout;
+    run->samples = cur->cells->samples;
+    run->bmi2 = cur->bmi2;
+    run->head = ~0ull;
+    run_builder b = {run->lsb, run->cell, run->first, n, 0, 0, 0, 0, 0, SIZE_MAX, hook, run};
+    if (hook) {
+        size_t group = hook->group;
+        b.next_call = group < HOOK_SAMPLES ? HOOK_SAMPLES / group * group : group;
+        if (b.next_call > n)
+            b.next_call = n;
+    }
+    int err = SHROUD_OK;
+    if (n && cur->sample < cur->end) { /* the rest of the current cell */
+        uint32_t cell = cur->sample / STEGO_CELL_SAMPLES;
+        uint64_t rest = ~0ull << (cur->sample % STEGO_CELL_SAMPLES), use, lsb;
+        stego_cell_masks(cur->img, &cur->layout, cur->cells->samples, cell, &use, &lsb);
+        uint64_t taken = append_cell(&b, cur, cell, use & rest, lsb);
+        if (taken)
+            run->head = rest;
+        if (taken && b.got == n)
+            stop_in_cell(cur, cell, taken);
+        else
+            cur->sample = cur->end;
+        if (hook && b.got >= b.next_call)
+            err = call_hook(&b);
+    }
+    int fast = cur->avx2 && cur->bmi2 && plain8(cur);
+    while (!err && b.got < n) {
+        /* Draw as many cells as the rest needs at least (64 samples each at
+         * most), never more: the draws stay those of one-at-a-time. Only the
+         * last cell drawn can be left part-way. */
+        size_t want = (n - b.got + STEGO_CELL_SAMPLES - 1) / STEGO_CELL_SAMPLES;
+        const uint32_t *drawn = NULL;
+        err = want > cur->order.n - cur->taken
+                  ? SHROUD_ERR_CAPACITY /* cannot happen: remaining was checked */
+                  : positions_draw(&cur->order, want, &drawn);
+        if (err)
+            break;
+        cur->taken += want;
+        uint64_t taken = 0;
+        err = fast ? append_cells8_avx2(&b, cur, drawn, want, &taken)
+                   : append_cells(&b, cur, drawn, want, &taken);
+        uint32_t last = drawn[want - 1];
+        size_t end = ((size_t)last + 1) * STEGO_CELL_SAMPLES;
+        cur->end = (uint32_t)(end < cur->cells->samples ? end : cur->cells->samples);
+        cur->sample = cur->end;
+        if (b.got == n && taken)
+            stop_in_cell(cur, last, taken);
+    }
+    if (err) {
+        stego_run_free(run);
+        return err;
+    }
+    run->lsb[b.words++] = b.acc;
+    run->lsb[b.words] = 0;
+    run->cells = b.cells;
+    cur->passed += n;
     return SHROUD_OK;
-}
-
-int stego_group_trace_init(stego_group_trace *t)
-{
-    t->n = 0;
-    t->spans = malloc(stego_code_group(STEGO_MAX_CODE_BITS) * sizeof *t->spans);
-    return t->spans ? SHROUD_OK : SHROUD_ERR_NOMEM;
-}
-
-void stego_group_trace_free(stego_group_trace *t)
-{
-    free(t->spans);
-    t->spans = NULL;
-    t->n = 0;
-}
-
-uint32_t stego_group_trace_sample(const stego_group_trace *t, uint32_t index)
-{
-    size_t i = t->n;
-    while (i > 1 && t->spans[i - 1].first_index > index)
-        i--;
-    const stego_span *sp = &t->spans[i - 1];
-    uint64_t taken = sp->taken;
-    for (uint32_t r = index - sp->first_index; r; r--)
-        taken &= taken - 1;
-    return sp->start + (uint32_t)__builtin_ctzll(taken);
 }
 
 void stego_cursor_free(stego_cursor *cur)

@@ -42,9 +42,9 @@ typedef struct {
     uint32_t sample; /* next sample to look at in the current cell */
     uint32_t end;    /* end of the current cell */
     size_t passed;   /* usable samples yielded or skipped so far */
-    size_t taken;    /* cells entered so far (order may be drawn further) */
-    int lookahead;   /* the key is final: cells may be drawn ahead */
-    int bmi2;        /* the processor has pext (cells.c) */
+    size_t taken;    /* cells entered so far */
+    int bmi2;        /* the processor has pext (cells.c) ... */
+    int avx2;        /* ... and AVX2 */
     stego_layout layout;
 } stego_cursor;
 
@@ -53,37 +53,65 @@ int stego_cursor_init(stego_cursor *cur, const png_raster *img, const stego_cell
 /* Skips what is left of the current cell; cells entered from now on are
  * drawn from keystream(key). */
 int stego_cursor_rekey(stego_cursor *cur, const uint8_t key[KEYSTREAM_KEY_BYTES]);
-/* Promises no further rekey, so cells can be drawn and prefetched ahead
- * (the order stays the same: a draw depends only on the draws before it). */
-void stego_cursor_lookahead(stego_cursor *cur);
 /* The next k samples of the order into out[0..k). SHROUD_ERR_CAPACITY when
  * the cells run out. */
 int stego_cursor_next(stego_cursor *cur, uint32_t *out, size_t k);
-/* Where a group's samples are, as the pieces of cells it took: sample
- * start + k for each bit k of taken, in increasing order, with the group
- * indices first_index, first_index + 1, ... */
-typedef struct {
-    uint32_t start;       /* the cell's first sample (or the sample itself) */
-    uint32_t first_index; /* 1-based group index of the lowest taken bit */
-    uint64_t taken;
-} stego_span;
-
-typedef struct {
-    stego_span *spans; /* room for a group of STEGO_MAX_CODE_BITS */
-    size_t n;
-} stego_group_trace;
-
-int stego_group_trace_init(stego_group_trace *t);
-void stego_group_trace_free(stego_group_trace *t);
-/* The sample with 1-based group index `index` of the traced group. */
-uint32_t stego_group_trace_sample(const stego_group_trace *t, uint32_t index);
-
-/* The next n samples (n <= stego_code_group(STEGO_MAX_CODE_BITS)) as one
- * code group: their Hamming value (hamming.h) in *value, and where they
- * are in *trace unless trace is NULL. */
-int stego_cursor_group(stego_cursor *cur, size_t n, stego_group_trace *trace, uint32_t *value);
 /* Usable samples the cursor can still yield. */
 size_t stego_cursor_remaining(const stego_cursor *cur);
 void stego_cursor_free(stego_cursor *cur);
+
+/* The usable and LSB-set (and usable) samples of a cell as masks: bit k
+ * for sample 64 * cell + k; none past the image's `samples`. */
+void stego_cell_masks(const png_raster *img, const stego_layout *l, size_t samples, uint32_t cell,
+                      uint64_t *usable, uint64_t *lsb);
+
+/*
+ * A run: the next n samples of the order taken at once, for the Hamming
+ * code, which reads many samples per bit. The cells are drawn as
+ * one-at-a-time draws would draw them, fetched ahead of use (they are
+ * scattered over the image), and the LSBs of their usable samples laid one
+ * after the other in a bitmap, so a group's Hamming value is a few
+ * popcounts per 64 samples.
+ */
+typedef struct {
+    uint64_t *lsb;         /* bit i % 64 of word i / 64: the LSB of the run's sample i */
+    size_t n;              /* samples */
+    uint32_t *cell;        /* the cells with samples in the run, in order, ... */
+    uint32_t *first;       /* ... the run index of each one's first sample in it ... */
+    size_t cells;          /* ... and how many */
+    uint64_t head;         /* cell[0]'s samples the run may take (it can start mid-cell) */
+    const png_raster *img; /* where the samples are (may change, keeping the usable set) */
+    stego_layout layout;
+    size_t samples;
+    int bmi2; /* the cursor's */
+} stego_run;
+
+/* What reads or writes the groups of a run as they come in, while their
+ * bits and cells are in the caches: fn(ctx, run so far, groups) is called
+ * each time more whole groups of `group` samples are in (groups: how many
+ * are in, from the run's start); run->lsb and run->cells hold at least
+ * their samples. fn may change the samples of whole groups (keeping the
+ * usable set); a non-zero return stops the run with that error. */
+typedef struct {
+    size_t group;
+    int (*fn)(void *ctx, const stego_run *so_far, size_t groups);
+    void *ctx;
+} stego_run_hook;
+
+/* Takes the next n samples (n may be 0; with a hook, a multiple of its
+ * group). SHROUD_ERR_CAPACITY when fewer remain. The hook may be NULL. */
+int stego_cursor_run(stego_cursor *cur, size_t n, const stego_run_hook *hook, stego_run *run);
+/* The Hamming value (hamming.h) of run samples start .. start+len-1 as one
+ * group: the XOR of j + 1 over the j whose sample has its LSB set. */
+uint32_t stego_run_value(const stego_run *run, size_t start, size_t len);
+/* The entry of run->cell holding run index i (< run->n), searched from
+ * entry `from` on when i is there (indices asked in increasing order walk
+ * the list once), else from the start. */
+size_t stego_run_entry(const stego_run *run, size_t i, size_t from);
+/* The sample at run index i, which entry e holds (its cell's line is read). */
+uint32_t stego_run_sample_at(const stego_run *run, size_t e, size_t i);
+/* The sample at run index i. */
+uint32_t stego_run_sample(const stego_run *run, size_t i);
+void stego_run_free(stego_run *run);
 
 #endif

@@ -24,11 +24,8 @@ int stego_writer_init(stego_writer *w, png_raster *img, stego_cursor *cur)
     memset(w, 0, sizeof *w);
     w->img = img;
     w->cur = cur;
-    int err = stego_group_trace_init(&w->group);
-    if (err)
-        return err;
     uint8_t key[KEYSTREAM_KEY_BYTES];
-    err = prim_random(key, sizeof key);
+    int err = prim_random(key, sizeof key);
     if (!err)
         err = keystream_init(&w->directions, key);
     prim_wipe(key, sizeof key);
@@ -38,7 +35,6 @@ int stego_writer_init(stego_writer *w, png_raster *img, stego_cursor *cur)
 void stego_writer_free(stego_writer *w)
 {
     keystream_free(&w->directions);
-    stego_group_trace_free(&w->group);
 }
 
 /* Flips sample s's LSB by +-1, keeping it inside 1 .. max-1. */
@@ -76,22 +72,69 @@ int stego_write_plain(stego_writer *w, const uint8_t *bytes, size_t nbits)
     return SHROUD_OK;
 }
 
-int stego_write_coded(stego_writer *w, unsigned code_bits, const uint8_t *bytes, size_t nbits)
+/* code_bits bits of bytes from bit `at` on, most significant first. */
+static uint32_t get_bits(const uint8_t *bytes, size_t at, unsigned code_bits)
 {
-    size_t n = stego_code_group(code_bits);
-    for (size_t k = 0; k < nbits; k += code_bits) {
-        uint32_t value;
-        int err = stego_cursor_group(w->cur, n, &w->group, &value);
+    uint32_t v = 0;
+    while (code_bits) {
+        unsigned in_byte = 8 - (unsigned)(at & 7), take = in_byte < code_bits ? in_byte : code_bits;
+        v = v << take | ((uint32_t)bytes[at >> 3] >> (in_byte - take) & ((1u << take) - 1));
+        at += take;
+        code_bits -= take;
+    }
+    return v;
+}
+
+/* The low code_bits bits of v into bytes from bit `at` on (those bits zero
+ * before), most significant first. */
+static void put_bits(uint8_t *bytes, size_t at, unsigned code_bits, uint32_t v)
+{
+    while (code_bits) {
+        unsigned in_byte = 8 - (unsigned)(at & 7), take = in_byte < code_bits ? in_byte : code_bits;
+        code_bits -= take;
+        bytes[at >> 3] |= (uint8_t)((v >> code_bits & ((1u << take) - 1)) << (in_byte - take));
+        at += take;
+    }
+}
+
+typedef struct {
+    stego_writer *w;
+    const uint8_t *bytes;
+    unsigned code_bits;
+    size_t done;  /* groups written */
+    size_t entry; /* run->cell entry of the last change */
+} coded_writer;
+
+/* The run hook of the writer: at most one change per group, in a cell the
+ * run has just read. */
+static int write_groups(void *ctx, const stego_run *run, size_t groups)
+{
+    coded_writer *c = ctx;
+    size_t n = stego_code_group(c->code_bits);
+    for (; c->done < groups; c->done++) {
+        size_t g = c->done;
+        uint32_t d =
+            stego_run_value(run, g * n, n) ^ get_bits(c->bytes, g * c->code_bits, c->code_bits);
+        if (!d)
+            continue;
+        size_t i = g * n + d - 1;
+        c->entry = stego_run_entry(run, i, c->entry);
+        int err = flip(c->w, stego_run_sample_at(run, c->entry, i));
         if (err)
-            return err;
-        uint32_t want = 0;
-        for (unsigned b = 0; b < code_bits; b++)
-            want = want << 1 | get_bit(bytes, k + b);
-        uint32_t d = value ^ want;
-        if (d && (err = flip(w, stego_group_trace_sample(&w->group, d))))
             return err;
     }
     return SHROUD_OK;
+}
+
+int stego_write_coded(stego_writer *w, unsigned code_bits, const uint8_t *bytes, size_t nbits)
+{
+    size_t n = stego_code_group(code_bits), groups = nbits / code_bits;
+    coded_writer c = {w, bytes, code_bits, 0, 0};
+    stego_run_hook hook = {n, write_groups, &c};
+    stego_run run;
+    int err = stego_cursor_run(w->cur, groups * n, &hook, &run);
+    stego_run_free(&run);
+    return err;
 }
 
 int stego_read_plain(stego_cursor *cur, uint8_t *bytes, size_t nbits)
@@ -107,17 +150,31 @@ int stego_read_plain(stego_cursor *cur, uint8_t *bytes, size_t nbits)
     return SHROUD_OK;
 }
 
+typedef struct {
+    uint8_t *bytes;
+    size_t at;
+    unsigned code_bits;
+    size_t done; /* groups read */
+} coded_reader;
+
+static int read_groups(void *ctx, const stego_run *run, size_t groups)
+{
+    coded_reader *c = ctx;
+    size_t n = stego_code_group(c->code_bits);
+    for (; c->done < groups; c->done++)
+        put_bits(c->bytes, c->at + c->done * c->code_bits, c->code_bits,
+                 stego_run_value(run, c->done * n, n));
+    return SHROUD_OK;
+}
+
 int stego_read_coded(stego_cursor *cur, unsigned code_bits, uint8_t *bytes, size_t at_bit,
                      size_t nbits)
 {
-    size_t n = stego_code_group(code_bits);
-    for (size_t k = 0; k < nbits; k += code_bits) {
-        uint32_t value;
-        int err = stego_cursor_group(cur, n, NULL, &value);
-        if (err)
-            return err;
-        for (unsigned b = 0; b < code_bits; b++)
-            set_bit(bytes, at_bit + k + b, (value >> (code_bits - 1 - b)) & 1u);
-    }
-    return SHROUD_OK;
+    size_t n = stego_code_group(code_bits), groups = nbits / code_bits;
+    coded_reader c = {bytes, at_bit, code_bits, 0};
+    stego_run_hook hook = {n, read_groups, &c};
+    stego_run run;
+    int err = stego_cursor_run(cur, groups * n, &hook, &run);
+    stego_run_free(&run);
+    return err;
 }

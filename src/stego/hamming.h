@@ -26,11 +26,10 @@
 typedef struct {
     png_raster *img;
     stego_cursor *cur;
-    stego_group_trace group; /* where the group being written is */
-    keystream directions;    /* random: the +-1 choices */
-    uint8_t dir_bits;        /* unused direction bits ... */
-    unsigned dir_left;       /* ... and how many */
-    size_t changed;          /* samples changed so far */
+    keystream directions; /* random: the +-1 choices */
+    uint8_t dir_bits;     /* unused direction bits ... */
+    unsigned dir_left;    /* ... and how many */
+    size_t changed;       /* samples changed so far */
 } stego_writer;
 
 int stego_writer_init(stego_writer *w, png_raster *img, stego_cursor *cur);

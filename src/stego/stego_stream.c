@@ -52,15 +52,13 @@ int stego_read_salt(const png_raster *img, const stego_cells *cells, uint8_t sal
     return err == SHROUD_ERR_CAPACITY ? SHROUD_ERR_NO_MESSAGE : err;
 }
 
-/* Past the salt: the cells from here on follow the positions key (no rekey
- * after this one, so they may be drawn ahead), and white starts the
- * stream's keystream. */
+/* Past the salt: the cells from here on follow the positions key, and white
+ * starts the stream's keystream. */
 static int enter_keyed(stego_cursor *cur, const stego_keys *keys, keystream *white)
 {
     int err = stego_cursor_rekey(cur, keys->positions);
     if (err)
         return err;
-    stego_cursor_lookahead(cur);
     return keystream_init(white, keys->stream);
 }
 

@@ -1,16 +1,10 @@
 /*
- * window64.h — Hamming values over 64 samples at a time (internal).
+ * window64.h — 64 samples at a time (internal).
  *
- * For 8-bit images without alpha, a cell holds 64 consecutive samples. Two
- * 64-bit masks describe it: which samples are usable (1..254) and which of
- * those have their LSB set. When the whole window is usable, its samples
- * take the consecutive group indices i0, i0+1, ..., and the XOR of the
- * indices of the set LSBs is computed bit by bit from parities (popcounts)
- * instead of sample by sample:
- *   - bits 0..5 of i0+k depend only on (i0 mod 64) + k: periodic patterns,
- *     rotated by i0 mod 64;
- *   - bits 6 and up are those of i0 before k = 64 - (i0 mod 64) and those
- *     of i0 + 64 - (i0 mod 64) from there on.
+ * For 8-bit images without alpha, a cell (cells.h) holds 64 consecutive
+ * samples. Two 64-bit masks describe it: which samples are usable (1..254)
+ * and which of those have their LSB set. Runs (cells.h) are built from
+ * these masks and read with popcounts and parities.
  */
 #ifndef SHROUD_STEGO_WINDOW64_H
 #define SHROUD_STEGO_WINDOW64_H
@@ -19,6 +13,19 @@
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
+
+/* x86-64 processors since 2008 count bits in one instruction (popcnt), but
+ * the x86-64 baseline does not have it: the loops that count bits are
+ * compiled twice, and the loader picks the popcnt copy where the processor
+ * has it. Elsewhere, one plain copy. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
+#endif
+#endif
+#ifndef POPCNT_CLONES
+#define POPCNT_CLONES
 #endif
 
 /* The usable and LSB masks of the 64 samples at px (bit k: sample k). */
@@ -42,37 +49,6 @@ static inline void window64_masks(const uint8_t *px, uint64_t *usable, uint64_t 
 #endif
     *usable = u;
     *lsb = l & u;
-}
-
-static inline unsigned window64_parity(uint64_t x)
-{
-    return (unsigned)__builtin_parityll(x);
-}
-
-static inline uint64_t window64_rotr(uint64_t x, unsigned r)
-{
-    return r ? x >> r | x << (64 - r) : x;
-}
-
-/* XOR of (i0 + k) over the set bits k of lsb (a window whose samples are
- * all usable and take the indices i0, i0 + 1, ...). */
-static inline uint32_t window64_xor(uint32_t i0, uint64_t lsb)
-{
-    static const uint64_t pattern[6] = {
-        0xAAAAAAAAAAAAAAAAu, 0xCCCCCCCCCCCCCCCCu, 0xF0F0F0F0F0F0F0F0u,
-        0xFF00FF00FF00FF00u, 0xFFFF0000FFFF0000u, 0xFFFFFFFF00000000u,
-    };
-    unsigned o = i0 & 63u;
-    uint32_t x = 0;
-    for (unsigned b = 0; b < 6; b++) /* bit b of (o + k) mod 64 */
-        x |= (uint32_t)window64_parity(lsb & window64_rotr(pattern[b], o)) << b;
-    uint32_t high = i0 & ~63u;
-    uint64_t before = o ? (~0ull >> o) : ~0ull; /* k < 64 - o: no carry into bit 6 */
-    if (window64_parity(lsb & before))
-        x ^= high;
-    if (window64_parity(lsb & ~before))
-        x ^= high + 64u;
-    return x;
 }
 
 #endif

@@ -246,7 +246,8 @@ static void test_code_byte_and_length_are_whitened(void **state)
 
 /* The library's cursor against the definition: random images of every type
  * (8-bit without alpha takes the fast path), random keys, random mixes of
- * next(), group() (with and without the sample list) and rekey() mid-cell. */
+ * next(), run() (its bitmap, its samples and group values in it) and
+ * rekey() mid-cell. */
 static void test_cursor_follows_the_definition(void **state)
 {
     (void)state;
@@ -255,8 +256,6 @@ static void test_cursor_follows_the_definition(void **state)
     su_seed(&r, 2024);
     uint32_t *at = malloc(65535 * sizeof *at);
     assert_non_null(at);
-    stego_group_trace trace;
-    assert_int_equal(stego_group_trace_init(&trace), SHROUD_OK);
     for (unsigned n = 0; n < 48; n++) {
         int type = types[n % 4], depth = n % 8 < 4 ? 8 : 16;
         uint32_t w = 1 + su_below(&r, 70), h = 1 + su_below(&r, 50);
@@ -277,7 +276,7 @@ static void test_cursor_follows_the_definition(void **state)
         size_t rest = cells.usable - split - skipped;
 
         stego_cursor cur;
-        uint32_t v = 0;
+        stego_run run;
         assert_int_equal(stego_cursor_init(&cur, img, &cells), SHROUD_OK);
         assert_int_equal(stego_cursor_remaining(&cur), cells.usable);
         if (cells.usable) /* no key yet */
@@ -286,6 +285,8 @@ static void test_cursor_follows_the_definition(void **state)
         assert_int_equal(stego_cursor_init(&cur, img, &cells), SHROUD_OK);
         if (n % 2)
             cur.bmi2 = 0; /* the portable compaction of cells with unusable samples too */
+        if (n % 4 == 1)
+            cur.avx2 = 0; /* and the SSE2 masks */
         if (key1) {
             assert_int_equal(stego_cursor_rekey(&cur, key1), SHROUD_OK);
             assert_int_equal(stego_cursor_next(&cur, at, split), SHROUD_OK);
@@ -303,27 +304,37 @@ static void test_cursor_follows_the_definition(void **state)
                 assert_int_equal(stego_cursor_next(&cur, at, k), SHROUD_OK);
                 assert_memory_equal(at, ref2 + done, k * sizeof *at);
             } else {
-                int list = (int)su_below(&r, 2);
-                assert_int_equal(stego_cursor_group(&cur, k, list ? &trace : NULL, &v), SHROUD_OK);
-                for (size_t i = 0; list && i < k; i++)
-                    at[i] = stego_group_trace_sample(&trace, (uint32_t)(i + 1));
-                uint32_t want = 0;
-                for (size_t i = 0; i < k; i++)
-                    want ^= (uint32_t)(i + 1) & (0u - (stego_sample(img, ref2[done + i]) & 1u));
-                assert_int_equal(v, want);
-                if (list)
-                    assert_memory_equal(at, ref2 + done, k * sizeof *at);
+                if (su_below(&r, 4) == 0) /* long runs too: many cells at once */
+                    k = left < 5000 ? left : 1 + su_below(&r, 5000);
+                assert_int_equal(stego_cursor_run(&cur, k, NULL, &run), SHROUD_OK);
+                assert_int_equal(run.n, k);
+                for (size_t i = 0; i < k; i++) {
+                    assert_int_equal(stego_run_sample(&run, i), ref2[done + i]);
+                    assert_int_equal(run.lsb[i / 64] >> (i % 64) & 1,
+                                     stego_sample(img, ref2[done + i]) & 1u);
+                }
+                for (int g = 0; g < 3; g++) { /* a few groups inside the run */
+                    size_t start = su_below(&r, (uint32_t)k),
+                           len = su_below(&r, (uint32_t)(k - start + 1));
+                    uint32_t want = 0;
+                    for (size_t i = 0; i < len; i++)
+                        want ^= (uint32_t)(i + 1) &
+                                (0u - (stego_sample(img, ref2[done + start + i]) & 1u));
+                    assert_int_equal(stego_run_value(&run, start, len), want);
+                }
+                stego_run_free(&run);
             }
             done += k;
         }
         assert_int_equal(stego_cursor_remaining(&cur), 0);
         assert_int_equal(stego_cursor_next(&cur, at, 1), SHROUD_ERR_CAPACITY);
-        assert_int_equal(stego_cursor_group(&cur, 1, NULL, &v), SHROUD_ERR_CAPACITY);
+        assert_int_equal(stego_cursor_run(&cur, 1, NULL, &run), SHROUD_ERR_CAPACITY);
+        assert_int_equal(stego_cursor_run(&cur, 0, NULL, &run), SHROUD_OK);
+        stego_run_free(&run);
         stego_cursor_free(&cur);
         free(ref);
         png_raster_free(img);
     }
-    stego_group_trace_free(&trace);
     free(at);
 }
 
@@ -611,39 +622,54 @@ static void test_hamming_groups_change_at_most_one_sample(void **state)
     }
 }
 
-/* window64_xor (64 samples at a time) against the sample-by-sample XOR,
- * for windows starting at every offset modulo 64 and crossing multiples of
- * 64, 128, ... 32768; and window64_masks against a byte-by-byte reading. */
-static void test_window64_matches_the_plain_walk(void **state)
+/* stego_run_value (64 samples at a time) against the sample-by-sample XOR,
+ * for groups starting at every offset modulo 64 and as long as every code
+ * makes them (up to 65535); and window64_masks against a byte-by-byte
+ * reading. */
+static void test_run_values_and_masks_match_the_plain_walk(void **state)
 {
     (void)state;
     uint64_t x = 0x9E3779B97F4A7C15u;
-    for (uint32_t i0 = 1; i0 + 63 <= 65535; i0 += (i0 < 300 ? 1 : 97)) {
-        for (int rep = 0; rep < 4; rep++) {
+    enum { BITS = 70000 };
+    uint64_t *lsb = calloc(BITS / 64 + 2, sizeof *lsb);
+    assert_non_null(lsb);
+    stego_run run = {.lsb = lsb, .n = BITS};
+    for (int fill = 0; fill < 3; fill++) {
+        for (size_t w = 0; w < BITS / 64 + 1; w++) {
             x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            uint64_t lsb = rep == 0 ? ~0ull : rep == 1 ? 0 : x;
-            uint32_t want = 0;
-            for (uint32_t k = 0; k < 64; k++)
-                if (lsb >> k & 1)
-                    want ^= i0 + k;
-            assert_int_equal(window64_xor(i0, lsb), want);
+            lsb[w] = fill == 0 ? ~0ull : fill == 1 ? x & (x >> 3) : x;
+        }
+        lsb[BITS / 64] &= (1ull << (BITS % 64)) - 1;
+        for (size_t start = 0; start < 130; start += (fill ? 7 : 1)) {
+            static const size_t lens[] = {0,    1,    2,    3,    7,     15,    31,
+                                          63,   64,   65,   127,  128,   255,   511,
+                                          1023, 2047, 4095, 8191, 16383, 32767, 65535};
+            for (size_t li = 0; li < sizeof lens / sizeof *lens; li++) {
+                size_t len = lens[li];
+                uint32_t want = 0;
+                for (size_t k = 0; k < len; k++)
+                    if (lsb[(start + k) / 64] >> ((start + k) % 64) & 1)
+                        want ^= (uint32_t)(k + 1);
+                assert_int_equal(stego_run_value(&run, start, len), want);
+            }
         }
     }
+    free(lsb);
     uint8_t px[64];
     for (int rep = 0; rep < 200; rep++) {
         for (int k = 0; k < 64; k++) {
             x ^= x << 13, x ^= x >> 7, x ^= x << 17;
             px[k] = (uint8_t)(x % 5 == 0 ? (x & 8 ? 0 : 255) : x >> 8);
         }
-        uint64_t usable, lsb, want_u = 0, want_l = 0;
-        window64_masks(px, &usable, &lsb);
+        uint64_t usable, lsb_mask, want_u = 0, want_l = 0;
+        window64_masks(px, &usable, &lsb_mask);
         for (int k = 0; k < 64; k++) {
             uint64_t use = px[k] != 0 && px[k] != 255;
             want_u |= use << k;
             want_l |= (use & px[k]) << k;
         }
         assert_true(usable == want_u);
-        assert_true(lsb == want_l);
+        assert_true(lsb_mask == want_l);
     }
 }
 
@@ -657,7 +683,7 @@ int main(void)
         cmocka_unit_test(test_keystream_below_bounds_and_uniformity),
         cmocka_unit_test(test_fisher_yates_draws_a_permutation),
         cmocka_unit_test(test_known_answers_pin_the_format),
-        cmocka_unit_test(test_window64_matches_the_plain_walk),
+        cmocka_unit_test(test_run_values_and_masks_match_the_plain_walk),
         cmocka_unit_test(test_hamming_groups_change_at_most_one_sample),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
