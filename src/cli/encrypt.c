@@ -77,7 +77,7 @@ static int parse_encrypt(int argc, char **argv, encrypt_opts *o)
         case 'R':
             if (load_recipients_file(optarg, o->recipients, SHROUD_MAX_RECIPIENTS,
                                      &o->n_recipients))
-                return EXIT_USAGE;
+                return EXIT_FAILED; /* a file that cannot be read or used: failed input */
             break;
         case 'p':
             o->passphrase = 1;

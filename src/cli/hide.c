@@ -80,7 +80,7 @@ static int parse_hide(int argc, char **argv, hide_opts *o)
         case 'R':
             if (load_recipients_file(optarg, o->recipients, SHROUD_MAX_RECIPIENTS,
                                      &o->n_recipients))
-                return EXIT_USAGE;
+                return EXIT_FAILED; /* as in encrypt */
             break;
         case 'p':
             o->passphrase = 1;

@@ -128,8 +128,14 @@ shroud_recipient *load_public_key(const char *arg)
     shroud_recipient *r = NULL;
     if (shroud_recipient_parse(&r, arg, strlen(arg)) == SHROUD_OK)
         return r;
-    if (!path_exists(arg))
-        return parse_recipient_arg(arg); /* prints why the text is not a key */
+    if (!path_exists(arg)) {
+        if (strncmp(arg, "shroudpk1", 9) == 0 || strncmp(arg, "-----BEGIN", 10) == 0)
+            return parse_recipient_arg(arg); /* prints why the text is not a key */
+        fail("%s: no such key file, and not a public key (a 'shroudpk1...' line or a PEM "
+             "block)",
+             arg);
+        return NULL;
+    }
     shroud_recipient *list[1] = {NULL};
     size_t n = 0;
     if (load_recipients_file(arg, list, 1, &n))

@@ -200,7 +200,7 @@ static int parse_redact(int argc, char **argv, redact_opts *o)
             g = current(o);
             if (load_recipients_file(optarg, g->recipients, SHROUD_MAX_RECIPIENTS,
                                      &g->n_recipients))
-                return EXIT_USAGE; /* as in encrypt: a bad -R is a bad command line */
+                return EXIT_FAILED; /* as in encrypt: the file is failed input */
             break;
         case 'p':
             current(o)->passphrase = 1;

@@ -30,20 +30,39 @@ static int verify_update(void *ctx, const uint8_t *buf, size_t len)
     return shroud_verifier_update(ctx, buf, len);
 }
 
-static void print_json(int err, const shroud_recipient *key, const char *file, int embedded)
+/* The result as one JSON line; error NULL when the signature verifies. A
+ * key that could not be loaded has no id (null). */
+static void print_json(const shroud_recipient *key, const char *file, int embedded,
+                       const char *error)
 {
     uint8_t id[SHROUD_KEY_ID_BYTES];
     char hex[2 * SHROUD_KEY_ID_BYTES + 1] = "";
-    if (shroud_recipient_key_id(key, id) == SHROUD_OK)
-        format_key_id(id, hex);
     printf("{\"file\":");
     json_print_string(file);
-    printf(",\"embedded\":%s,\"valid\":%s,\"key_id\":\"%s\",\"error\":",
-           embedded ? "true" : "false", err ? "false" : "true", hex);
-    if (err)
-        printf("\"%s\"}\n", shroud_strerror(err));
+    printf(",\"embedded\":%s,\"valid\":%s,\"key_id\":", embedded ? "true" : "false",
+           error ? "false" : "true");
+    if (key && shroud_recipient_key_id(key, id) == SHROUD_OK) {
+        format_key_id(id, hex);
+        printf("\"%s\"", hex);
+    } else {
+        printf("null");
+    }
+    printf(",\"error\":");
+    if (error)
+        json_print_string(error);
     else
-        printf("null}\n");
+        printf("null");
+    printf("}\n");
+}
+
+/* With --json, a check that could not be made is reported on standard
+ * output too (what, and why), besides the line on standard error. */
+static void print_json_io(const shroud_recipient *key, const char *file, int embedded,
+                          const char *what, const char *path, int e)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s %s: %s", what, path, strerror(e));
+    print_json(key, file, embedded, msg);
 }
 
 /* Checks the signature embedded in an image. Returns -1, having printed
@@ -52,14 +71,17 @@ static int verify_image(const shroud_recipient *key, const char *file, int json,
 {
     uint8_t *image = NULL;
     size_t len = 0;
-    if (read_image(file, &image, &len))
+    if (read_image(file, &image, &len)) {
+        if (json)
+            print_json(key, file, 1, "cannot read the image");
         return EXIT_FAILED;
+    }
     int err = shroud_image_verify(image, len, key);
     free(image);
     if (err == SHROUD_ERR_NO_SIGNATURE && fallback)
         return -1;
     if (json) {
-        print_json(err, key, file, 1);
+        print_json(key, file, 1, err ? shroud_strerror(err) : NULL);
         return err ? EXIT_FAILED : 0;
     }
     if (err == SHROUD_ERR_SIGNATURE)
@@ -115,8 +137,11 @@ int cmd_verify(int argc, char **argv)
     if (!sig_path && file_is_image(file)) {
         snprintf(default_sig, sizeof default_sig, "%s.sig", file);
         shroud_recipient *key = load_public_key(key_arg);
-        if (!key)
+        if (!key) {
+            if (json)
+                print_json(NULL, file, 1, "cannot load the public key");
             return EXIT_FAILED;
+        }
         int rc = verify_image(key, file, json, path_exists(default_sig));
         shroud_recipient_free(key);
         if (rc >= 0)
@@ -129,12 +154,17 @@ int cmd_verify(int argc, char **argv)
         sig_path = default_sig;
     }
     shroud_recipient *key = load_public_key(key_arg);
-    if (!key)
+    if (!key) {
+        if (json)
+            print_json(NULL, file, 0, "cannot load the public key");
         return EXIT_FAILED;
+    }
     char *sig = NULL;
     size_t sig_len = 0;
     int e = read_small_file(sig_path, KEY_FILE_MAX, &sig, &sig_len);
     if (e) {
+        if (json)
+            print_json_io(key, file, 0, "cannot read signature", sig_path, e);
         shroud_recipient_free(key);
         return fail("cannot read signature %s: %s", sig_path, strerror(e));
     }
@@ -143,6 +173,8 @@ int cmd_verify(int argc, char **argv)
     int read_errno = 0;
     int err = shroud_verifier_new(&v, key, sig, sig_len);
     if (!err && (e = input_open(&in, file)) != 0) {
+        if (json)
+            print_json_io(key, file, 0, "cannot open", file, e);
         shroud_verifier_free(v);
         shroud_recipient_free(key);
         free(sig);
@@ -153,11 +185,14 @@ int cmd_verify(int argc, char **argv)
     if (!err)
         err = shroud_verifier_finish(v);
     int rc = 0;
-    if (err == SHROUD_ERR_CANCELLED && read_errno)
+    if (err == SHROUD_ERR_CANCELLED && read_errno) {
+        if (json)
+            print_json_io(key, file, 0, "cannot read", file, read_errno);
         rc = fail("cannot read %s: %s", file, strerror(read_errno));
-    else if (json)
-        print_json(err, key, file, 0), rc = err ? EXIT_FAILED : 0;
-    else if (err)
+    } else if (json) {
+        print_json(key, file, 0, err ? shroud_strerror(err) : NULL);
+        rc = err ? EXIT_FAILED : 0;
+    } else if (err)
         rc = fail("%s: %s (signature %s)", file, shroud_strerror(err), sig_path);
     else
         fprintf(stderr, "shroud: good signature of %s\n", file);

@@ -173,14 +173,14 @@ encrypt_refused 2 "typo|checksum" "public key with a typo" -r "$(typo "$A" 20)"
 encrypt_refused 2 "typo|checksum|truncated|malformed" "public key missing its last character" -r "${A%?}"
 encrypt_refused 2 "recipient|key" "not a key at all" -r "alice"
 encrypt_refused 2 "-R alice.pub" "-r with a file name suggests -R" -r alice.pub
-encrypt_refused 2 "no such file" "-R missing file" -R missing.pub
+encrypt_refused 1 "no such file" "-R missing file" -R missing.pub
 printf '# nothing here\n\n' >comments.txt
-encrypt_refused 2 "no public key" "-R file with only comments" -R comments.txt
+encrypt_refused 1 "no public key" "-R file with only comments" -R comments.txt
 { cat alice.pub; echo "shroudpk1notakey"; } >bad-line.txt
-encrypt_refused 2 "bad-line.txt:2" "-R file with a bad line names it" -R bad-line.txt
+encrypt_refused 1 "bad-line.txt:2" "-R file with a bad line names it" -R bad-line.txt
 head -n 3 rsa.pub >half.pub
-encrypt_refused 2 "END" "-R PEM block without its END line" -R half.pub
-encrypt_refused 2 "secret|kind" "-R with an identity instead of a public key" -R alice.id
+encrypt_refused 1 "END" "-R PEM block without its END line" -R half.pub
+encrypt_refused 1 "secret|kind" "-R with an identity instead of a public key" -R alice.id
 
 # ---- usage -----------------------------------------------------------------
 

@@ -651,7 +651,7 @@ refused 1 "no group is sealed" "restore with the wrong key" \
 refused 1 "-i IDENTITY" "restore with no key at all" shroud restore -o out/result groups-png.r.png
 
 run shroud redact --region 1,1,5,5 -R missing.pub -o out/result "$IMG"
-[ "$RC" -ne 0 ] && grep -q "^shroud.*missing.pub.*No such file" "$ERR" && [ "$(wc -l <"$ERR")" -eq 1 ]
+[ "$RC" -eq 1 ] && grep -q "^shroud.*missing.pub.*No such file" "$ERR" && [ "$(wc -l <"$ERR")" -eq 1 ]
 verdict $? "redact -R with a missing key file fails naming it" "exit status $RC" "$(stderr_excerpt)"
 out_empty "... and leaves nothing in out/"
 refused 1 "no such file" "restore -i with a missing identity" \

@@ -109,7 +109,18 @@ expect_ok "--json with quotes, backslash, tab and UTF-8 in the name" \
 expect_fail 1 "signature" "missing signature file" shroud verify -k alice.pub -s missing.sig doc
 expect_fail 1 "already exists" "sign refuses to replace FILE.sig" shroud sign -i alice.id empty
 expect_ok "... unless --force" shroud sign -i alice.id --force empty
-expect_fail 1 "key|not|no such" "verify -k with a missing file" shroud verify -k missing.pub doc
+expect_fail 1 "missing.pub: no such key file" "verify -k with a missing file says so" \
+    shroud verify -k missing.pub doc
+# --json answers on standard output even when the check cannot be made
+for args in "-k alice.pub -s missing.sig doc" "-k missing.pub doc" "-k alice.pub nothing-here"; do
+    # shellcheck disable=SC2086 # the arguments are separate words
+    run shroud verify --json $args
+    assert_eq "verify --json $args: exit status 1" "$RC" 1
+    json_says false "... still one JSON object, valid false, with the error" "${args##* }"
+done
+run shroud verify --json -k alice.pub -s missing.sig doc
+grep -q '"error":"cannot read signature missing.sig: No such file or directory"' "$OUT"
+verdict $? "... the error names the signature file and why" "stdout: $(head -c 300 "$OUT")"
 cp alice.pub pub-as-id
 chmod 600 pub-as-id
 expect_fail 1 "public key" "sign with a public key" shroud sign -i pub-as-id -o - doc
