@@ -27,7 +27,8 @@ static const char serve_help[] =
     "                    [--db sqlite:PATH | --db postgres://USER@HOST:PORT/DB]\n"
     "                    [--blobs DIR] [--image-cache MIB]\n"
     "                    [--tls-cert F --tls-key F | --no-tls]\n"
-    "                    [--max-upload BYTES] [--threads N] [--session-ttl SECONDS]\n"
+    "                    [--max-upload BYTES] [--max-upload-memory BYTES]\n"
+    "                    [--threads N] [--session-ttl SECONDS]\n"
     "                    [--trust-proxy ADDR]...\n"
     "\n"
     "Runs shroud's HTTPS server until SIGINT (Ctrl-C) or SIGTERM, then finishes the\n"
@@ -64,6 +65,12 @@ static const char serve_help[] =
     "      --tls-key FILE       its PEM private key (unencrypted)\n"
     "      --no-tls             plain HTTP (behind a TLS-terminating proxy only)\n"
     "      --max-upload BYTES   largest request body accepted (default 64 MiB)\n"
+    "      --max-upload-memory BYTES  memory all uploads and hide/reveal forms in\n"
+    "                           progress may hold at once, each counted at its\n"
+    "                           announced length; beyond, 503 with Retry-After\n"
+    "                           (default 4 x --max-upload; at least --max-upload).\n"
+    "                           Uploads without a session are refused (401) before\n"
+    "                           their body is read\n"
     "      --threads N          worker threads (default: one per processor)\n"
     "      --session-ttl SECONDS  how long a login lasts (default 604800: 7 days)\n"
     "      --trust-proxy ADDR   a reverse proxy's IP address (repeatable, up to 16): from\n"
@@ -75,7 +82,7 @@ static const char serve_help[] =
 typedef struct {
     const char *listen, *data, *db, *pg_url, *blobs_dir, *cert, *key;
     int no_tls;
-    unsigned long max_upload, threads, session_ttl, image_cache_mib;
+    unsigned long max_upload, max_upload_memory, threads, session_ttl, image_cache_mib;
     char trusted_proxies[SERVER_TRUSTED_PROXIES_MAX][HTTP_ADDR_MAX]; /* canonical */
     size_t n_trusted_proxies;
 } serve_opts;
@@ -90,6 +97,7 @@ enum {
     OPT_KEY,
     OPT_NO_TLS,
     OPT_MAX_UPLOAD,
+    OPT_MAX_UPLOAD_MEMORY,
     OPT_THREADS,
     OPT_SESSION_TTL,
     OPT_TRUST_PROXY
@@ -107,6 +115,7 @@ static int parse_serve(int argc, char **argv, serve_opts *o)
         {"tls-key", required_argument, NULL, OPT_KEY},
         {"no-tls", no_argument, NULL, OPT_NO_TLS},
         {"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
+        {"max-upload-memory", required_argument, NULL, OPT_MAX_UPLOAD_MEMORY},
         {"threads", required_argument, NULL, OPT_THREADS},
         {"session-ttl", required_argument, NULL, OPT_SESSION_TTL},
         {"trust-proxy", required_argument, NULL, OPT_TRUST_PROXY},
@@ -163,6 +172,11 @@ static int parse_serve(int argc, char **argv, serve_opts *o)
                 return usage_error("serve", "--max-upload takes a byte count >= 1024, not '%s'",
                                    optarg);
             break;
+        case OPT_MAX_UPLOAD_MEMORY:
+            if (parse_uint(optarg, 1024, 1ul << 44, &o->max_upload_memory))
+                return usage_error(
+                    "serve", "--max-upload-memory takes a byte count >= 1024, not '%s'", optarg);
+            break;
         case OPT_THREADS:
             if (parse_uint(optarg, 1, 256, &o->threads))
                 return usage_error("serve", "--threads takes 1 .. 256, not '%s'", optarg);
@@ -201,6 +215,11 @@ static int parse_serve(int argc, char **argv, serve_opts *o)
         return usage_error("serve", "--no-tls and --tls-cert/--tls-key exclude each other");
     if ((o->cert != NULL) != (o->key != NULL))
         return usage_error("serve", "give both --tls-cert and --tls-key");
+    if (o->max_upload_memory && o->max_upload_memory < o->max_upload)
+        return usage_error("serve",
+                           "--max-upload-memory (%lu) is below --max-upload (%lu): no upload "
+                           "could ever be taken",
+                           o->max_upload_memory, o->max_upload);
     return 0;
 }
 
@@ -319,6 +338,7 @@ static int run_serve(const serve_opts *o)
                          .cert_pem = o->no_tls ? NULL : id.cert_pem,
                          .key_pem = o->no_tls ? NULL : id.key_pem,
                          .max_upload = o->max_upload,
+                         .max_upload_memory = o->max_upload_memory,
                          .threads = (unsigned)o->threads,
                          .access_log = stdout,
                          .app = {db, (int64_t)o->session_ttl, !o->no_tls, images, o->max_upload}};

@@ -60,9 +60,13 @@ static void print_json(const shroud_recipient *key, const char *file, int embedd
 static void print_json_io(const shroud_recipient *key, const char *file, int embedded,
                           const char *what, const char *path, int e)
 {
-    char msg[512];
-    snprintf(msg, sizeof msg, "%s %s: %s", what, path, strerror(e));
-    print_json(key, file, embedded, msg);
+    const char *why = strerror(e);
+    size_t n = strlen(what) + strlen(path) + strlen(why) + 4;
+    char *msg = malloc(n);
+    if (msg)
+        snprintf(msg, n, "%s %s: %s", what, path, why);
+    print_json(key, file, embedded, msg ? msg : what);
+    free(msg);
 }
 
 /* Checks the signature embedded in an image. Returns -1, having printed

@@ -5,6 +5,7 @@
 #include "server/form.h"
 #include "server/http.h"
 #include "server/routes.h"
+#include "server/sessions.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,6 +26,7 @@ struct server {
     server_config cfg;
     metrics counters;
     pthread_mutex_t log_lock;
+    atomic_size_t held;    /* body bytes reserved by large requests in progress */
     int started;           /* libmicrohttpd's messages go to stderr from now on */
     char start_error[256]; /* its last message while starting */
 };
@@ -71,6 +73,7 @@ struct http_request {
     char addr[HTTP_ADDR_MAX];
     char *body;
     size_t body_len, body_cap, body_limit;
+    size_t reserved; /* of the server's --max-upload-memory, given back when done */
     int body_too_big;
     struct MHD_PostProcessor *post; /* multipart/form-data: fields go to form */
     form *form;
@@ -370,6 +373,45 @@ static int finish_form(http_request *r)
     return r->answered;
 }
 
+/* Takes n bytes of the memory large bodies may hold at once: 1, or 0 when
+ * that would go over --max-upload-memory. */
+static int reserve_body(server *s, size_t n)
+{
+    size_t held = atomic_load(&s->held);
+    do {
+        if (n > s->cfg.max_upload_memory || held > s->cfg.max_upload_memory - n)
+            return 0;
+    } while (!atomic_compare_exchange_weak(&s->held, &held, held + n));
+    return 1;
+}
+
+/* Before a large body is read, on its headers: an upload without a live
+ * session is answered 401 at once (nobody can make the server hold 64 MiB
+ * without an account), and a body the memory budget has no room for 503
+ * (Retry-After: 1). 1 when answered. */
+static int early_refusal(server *s, http_request *r, const char *method, const char *url,
+                         long long announced)
+{
+    int64_t user;
+    if (strcmp(method, "POST") == 0 && strcmp(url, HTTP_UPLOAD_PATH) == 0 &&
+        http_session_user(r, &user) != 0) {
+        http_unauthorized(r);
+        return 1;
+    }
+    if (r->body_too_big)
+        return 0; /* kept nothing: answered 413 at the end */
+    size_t want = announced >= 0 ? (size_t)announced : r->body_limit; /* chunked: the limit */
+    if (!reserve_body(s, want)) {
+        http_respond(
+            r, MHD_HTTP_SERVICE_UNAVAILABLE,
+            json_pack("{s:s}", "error", "too many large uploads in progress: retry in a moment"),
+            MHD_HTTP_HEADER_RETRY_AFTER, "1", NULL);
+        return 1;
+    }
+    r->reserved = want;
+    return 0;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *upload,
                               size_t *upload_size, void **con_cls)
@@ -403,6 +445,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                        ? MHD_YES
                        : MHD_NO;
         r->body_too_big = announced > (long long)r->body_limit;
+        if (image_upload && early_refusal(s, r, method, url, announced))
+            return MHD_YES; /* answered: the body will be read and dropped */
         if (form_route(method, url) && start_form(r, c) != 0)
             return http_error(r, MHD_HTTP_BAD_REQUEST,
                               "multipart/form-data needs a boundary parameter") == 0
@@ -484,6 +528,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
         fflush(s->cfg.access_log);
         pthread_mutex_unlock(&s->log_lock);
     }
+    if (r->reserved)
+        atomic_fetch_sub(&s->held, r->reserved);
     if (r->post)
         MHD_destroy_post_processor(r->post);
     if (r->form) {
@@ -528,6 +574,9 @@ int server_start(const server_config *cfg, server **out, char *err, size_t err_l
         return -1;
     }
     s->cfg = *cfg;
+    if (!s->cfg.max_upload_memory)
+        s->cfg.max_upload_memory = SERVER_UPLOAD_MEMORY_FACTOR * s->cfg.max_upload;
+    atomic_init(&s->held, 0);
     s->cfg.app.metrics = &s->counters;
     pthread_mutex_init(&s->log_lock, NULL);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);

@@ -23,6 +23,8 @@
 #define SERVER_DEFAULT_LISTEN "127.0.0.1:8443"
 #define SERVER_DEFAULT_DATA "shroud-data"
 #define SERVER_DEFAULT_MAX_UPLOAD (64u * 1024u * 1024u)
+/* --max-upload-memory by default: this many --max-upload */
+#define SERVER_UPLOAD_MEMORY_FACTOR 4
 #define SERVER_TRUSTED_PROXIES_MAX 16
 
 typedef struct {
@@ -30,6 +32,11 @@ typedef struct {
     const char *cert_pem; /* NULL: plain HTTP */
     const char *key_pem;
     size_t max_upload;
+    /* At most this many bytes of large bodies (uploads, stego forms) are
+     * held at once, each counted at its announced length (the limit when
+     * chunked); more waits: 503. 0: SERVER_UPLOAD_MEMORY_FACTOR *
+     * max_upload. At least max_upload. */
+    size_t max_upload_memory;
     unsigned threads; /* 0: one per processor */
     FILE *access_log; /* NULL: none */
     server_app app;   /* what the routes use: the store, session lifetime */
@@ -44,7 +51,6 @@ typedef struct server server;
 
 /* Parses "HOST:PORT" / "[V6]:PORT" / "localhost:PORT" into addr: 0 or -1. */
 int server_parse_listen(const char *listen, struct sockaddr_storage *addr, socklen_t *len);
-
 
 /* Starts listening and serving in background threads. On failure returns
  * -1 with one line of explanation in err. */

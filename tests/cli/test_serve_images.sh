@@ -164,6 +164,9 @@ store_check() {
 #                        body, prints the status of the answer (000: none in 10 s)
 #   raw partial FILE N   POST /api/images announcing FILE's length, sends only its
 #                        first N bytes, then closes the connection
+#   raw hold N S         announces Content-Length N, sends no body, keeps the
+#                        connection open S seconds (or until answered), then
+#                        prints the status (000: none)
 raw() {
     "$PY" - "$BASE" "$TOKEN" "$@" <<'EOF'
 import os, socket, ssl, sys
@@ -175,8 +178,10 @@ if base.startswith("https"):
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
     s = ctx.wrap_socket(s)
-if mode == "announce":
+if mode in ("announce", "hold"):
     length, data = int(sys.argv[4]), b""
+    if mode == "hold":
+        s.settimeout(float(sys.argv[5]))
 else:
     data = open(sys.argv[4], "rb").read()
     length, data = len(data), data[:int(sys.argv[5])]
@@ -545,6 +550,39 @@ stop_server TERM
 assert_eq "SIGTERM: exit 0" "$RC" 0
 
 check "the access log has the image requests" grep -q "POST /api/images 201" "$WORK/server.1.out"
+
+# ---- large bodies: no session, no memory; a budget for those in progress ---------------------------
+# --max-upload-memory 200000: two bodies announced at 100000 fill it.
+start_server --data data2 --no-tls --max-upload 100000 --max-upload-memory 200000
+check "--max-upload-memory 200000: starts" test -n "$PORT"
+login dan "Pw of dan: 42 apples"
+t0=$(date +%s)
+TOKEN=not-a-session
+assert_eq "an upload without a session announcing 50000 bytes and sending none: 401 at once" \
+    "$(raw announce 50000)" 401
+check "... (before the body: within 5 s, not at the 10 s time-out)" test $(($(date +%s) - t0)) -lt 5
+login dan "Pw of dan: 42 apples"
+raw hold 100000 6 >hold1.out &
+h1=$!
+raw hold 100000 6 >hold2.out &
+h2=$!
+sleep 1.5
+t0=$(date +%s)
+assert_eq "a third large upload while two hold the budget: 503 at once" "$(raw announce 50000)" 503
+check "... (within 5 s)" test $(($(date +%s) - t0)) -lt 5
+upload s1s.png image/png -H "Authorization: Bearer $TOKEN"
+expect_error "... a whole upload too: 503" 503
+check "... with Retry-After" test -n "$(header Retry-After)"
+post_json /api/login "$(jobj username dan password "Pw of dan: 42 apples")"
+expect_status "... small JSON requests are not held back: login 200" 200
+wait "$h1" "$h2"
+req GET /healthz
+upload s1s.png image/png -H "Authorization: Bearer $TOKEN"
+expect_status "once those connections are gone, the budget is back: an upload 200 (known image)" 200
+check "the refusals are in the access log" grep -q "POST /api/images 503" "$SERVER_LOG"
+stop_server TERM
+run shroud serve --max-upload 200000 --max-upload-memory 100000
+assert_eq "--max-upload-memory below --max-upload: usage error" "$RC" 2
 
 # ---- bytes a crash left without a gallery entry are swept at start ------------------------------
 # (an upload stores the bytes before the row, a delete removes the row first)
