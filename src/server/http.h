@@ -58,8 +58,8 @@ int http_respond_file(http_request *r, unsigned status, int fd, uint64_t size,
                       const char *content_type, ...);
 /* Answers with len bytes of data (copied) of content_type, plus headers as
  * for http_respond. */
-int http_respond_bytes(http_request *r, unsigned status, const char *content_type,
-                       const void *data, size_t len, ...);
+int http_respond_bytes(http_request *r, unsigned status, const char *content_type, const void *data,
+                       size_t len, ...);
 /* The fields of a multipart/form-data body (form.h), or NULL when the body
  * was not sent as multipart/form-data. Only the stego routes' bodies are
  * read as forms. */
