@@ -298,7 +298,11 @@ int shroud_redactor_size(const shroud_redactor *r, uint32_t *width, uint32_t *he
 
 /* Adds a group: its regions are obscured with `style` and their original
  * content is sealed to the recipients and/or one passphrase (pass may be NULL;
- * log_n 0 means SHROUD_SCRYPT_DEFAULT_LOG_N). Names must be unique. */
+ * log_n 0 means SHROUD_SCRYPT_DEFAULT_LOG_N, else SHROUD_SCRYPT_MIN_LOG_N ..
+ * SHROUD_SCRYPT_MAX_LOG_N: SHROUD_ERR_WORK_FACTOR outside). Names must be
+ * unique. After finish, or after an
+ * add that failed part-way (out of memory), this and the other setters give
+ * SHROUD_ERR_STATE. */
 int shroud_redactor_add_group(shroud_redactor *r, const char *name, int style,
                               const shroud_region *regions, size_t n_regions,
                               const shroud_recipient *const *recipients, size_t n_recipients,

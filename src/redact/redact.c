@@ -159,14 +159,20 @@ int shroud_redactor_add_group(shroud_redactor *r, const char *name, int style,
                               const shroud_recipient *const *recipients, size_t n_recipients,
                               const char *pass, size_t pass_len, int log_n)
 {
-    if (!r || r->done || !shroud_group_name_valid(name) || style < SHROUD_STYLE_NOISE ||
-        style > SHROUD_STYLE_BLUR || (n_recipients && !recipients) ||
-        n_recipients > SHROUD_MAX_RECIPIENTS || (!pass && n_recipients == 0))
+    if (!r)
+        return SHROUD_ERR_ARGUMENT;
+    if (r->done)
+        return SHROUD_ERR_STATE; /* finished, or unusable after a failed add */
+    if (!shroud_group_name_valid(name) || style < SHROUD_STYLE_NOISE || style > SHROUD_STYLE_BLUR ||
+        (n_recipients && !recipients) || n_recipients > SHROUD_MAX_RECIPIENTS ||
+        (!pass && n_recipients == 0))
         return SHROUD_ERR_ARGUMENT;
     if (pass && n_recipients)
         return SHROUD_ERR_PASSPHRASE_MIX;
     if (pass && (pass_len == 0 || pass_len > SHROUD_PASSPHRASE_MAX))
         return SHROUD_ERR_ARGUMENT;
+    if (pass && log_n && (log_n < SHROUD_SCRYPT_MIN_LOG_N || log_n > SHROUD_SCRYPT_MAX_LOG_N))
+        return SHROUD_ERR_WORK_FACTOR; /* here, not only when finish seals */
     if (r->layout.n_groups == SHROUD_MAX_GROUPS)
         return SHROUD_ERR_LIMIT;
     for (unsigned g = 0; g < r->layout.n_groups; g++)
@@ -212,24 +218,30 @@ int shroud_redactor_add_group(shroud_redactor *r, const char *name, int style,
 
 int shroud_redactor_strip_metadata(shroud_redactor *r, int strip)
 {
-    if (!r || r->done)
+    if (!r)
         return SHROUD_ERR_ARGUMENT;
+    if (r->done)
+        return SHROUD_ERR_STATE;
     r->strip = strip != 0;
     return SHROUD_OK;
 }
 
 int shroud_redactor_png_level(shroud_redactor *r, int level)
 {
-    if (!r || r->done || level < 1 || level > 12)
+    if (!r || level < 1 || level > 12)
         return SHROUD_ERR_ARGUMENT;
+    if (r->done)
+        return SHROUD_ERR_STATE;
     r->png_level = level;
     return SHROUD_OK;
 }
 
 int shroud_redactor_sign(shroud_redactor *r, const shroud_identity *signer)
 {
-    if (!r || r->done)
+    if (!r)
         return SHROUD_ERR_ARGUMENT;
+    if (r->done)
+        return SHROUD_ERR_STATE;
     r->signer = signer;
     return SHROUD_OK;
 }
@@ -382,8 +394,10 @@ static int seal_group(shroud_redactor *r, unsigned g, const uint8_t content[32],
 
 int shroud_redactor_finish(shroud_redactor *r, uint8_t **out, size_t *out_len)
 {
-    if (!r || !out || !out_len || r->done)
+    if (!r || !out || !out_len)
         return SHROUD_ERR_ARGUMENT;
+    if (r->done)
+        return SHROUD_ERR_STATE; /* finished once already */
     *out = NULL;
     *out_len = 0;
     if (r->layout.n_groups == 0)

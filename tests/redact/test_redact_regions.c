@@ -409,13 +409,7 @@ static void test_bad_group_arguments(void **state)
     shroud_image_info_free(info);
     shroud_free(out);
 
-    /* a finished redactor takes nothing more, and finishes only once */
-    assert_int_equal(add_group(r, "late", SHROUD_STYLE_NOISE, &reg, 1), SHROUD_ERR_ARGUMENT);
-    out = (uint8_t *)png;
-    out_len = 1;
-    assert_int_equal(shroud_redactor_finish(r, &out, &out_len), SHROUD_ERR_ARGUMENT);
-    assert_int_equal(shroud_redactor_strip_metadata(r, 1), SHROUD_ERR_ARGUMENT);
-    shroud_redactor_free(r);
+    shroud_redactor_free(r); /* what a finished redactor refuses: test_calls_after_finish */
 
     /* finishing without any group */
     assert_int_equal(shroud_redactor_new(&r, png, len), SHROUD_OK);
@@ -436,6 +430,8 @@ static void test_bad_group_arguments(void **state)
 /* A scrypt work factor outside SHROUD_SCRYPT_MIN_LOG_N..MAX_LOG_N is refused
  * with SHROUD_ERR_WORK_FACTOR and nothing comes out. (add_group takes it;
  * the refusal comes from finish, which leaves the redactor finished.) */
+/* A work factor out of range is refused by add_group itself (not first at
+ * finish), and the redactor goes on with a good group. */
 static void test_bad_work_factor(void **state)
 {
     (void)state;
@@ -448,18 +444,43 @@ static void test_bad_work_factor(void **state)
         shroud_redactor *r = NULL;
         assert_int_equal(shroud_redactor_new(&r, png, len), SHROUD_OK);
         int err = shroud_redactor_add_group(r, "g", 0, &reg, 1, NULL, 0, "pw", 2, bad[i]);
-        if (err == SHROUD_OK) {
-            uint8_t *out = NULL;
-            size_t out_len = 0;
-            err = shroud_redactor_finish(r, &out, &out_len);
-            assert_null(out);
-            assert_int_equal(out_len, 0);
-        }
         if (err != SHROUD_ERR_WORK_FACTOR)
             fail_msg("log_n %d: %d (%s), expected SHROUD_ERR_WORK_FACTOR", bad[i], err,
                      shroud_strerror(err));
+        assert_still_usable(r, png, len);
         shroud_redactor_free(r);
     }
+    free(png);
+}
+
+/* After finish every setter, another group and a second finish are
+ * SHROUD_ERR_STATE, and nothing is produced. */
+static void test_calls_after_finish(void **state)
+{
+    (void)state;
+    ru_png_spec spec = {.width = 8, .height = 8, .color_type = PNG_CT_GRAY, .bit_depth = 8};
+    size_t len;
+    uint8_t *png = ru_png_make(&spec, &len);
+    const shroud_region reg = {0, 0, 2, 2};
+    shroud_redactor *r = NULL;
+    assert_int_equal(shroud_redactor_new(&r, png, len), SHROUD_OK);
+    assert_int_equal(add_group(r, "g", SHROUD_STYLE_NOISE, &reg, 1), SHROUD_OK);
+    uint8_t *out = NULL;
+    size_t out_len = 0;
+    assert_int_equal(shroud_redactor_finish(r, &out, &out_len), SHROUD_OK);
+    shroud_free(out);
+    assert_int_equal(add_group(r, "h", SHROUD_STYLE_NOISE, &reg, 1), SHROUD_ERR_STATE);
+    assert_int_equal(shroud_redactor_strip_metadata(r, 1), SHROUD_ERR_STATE);
+    assert_int_equal(shroud_redactor_png_level(r, 3), SHROUD_ERR_STATE);
+    assert_int_equal(shroud_redactor_sign(r, alice), SHROUD_ERR_STATE);
+    out = (uint8_t *)1;
+    out_len = 1;
+    assert_int_equal(shroud_redactor_finish(r, &out, &out_len), SHROUD_ERR_STATE);
+    assert_ptr_equal(out, (uint8_t *)1); /* untouched: the caller's */
+    /* arguments are still checked first */
+    assert_int_equal(shroud_redactor_png_level(r, 13), SHROUD_ERR_ARGUMENT);
+    assert_int_equal(shroud_redactor_finish(r, NULL, &out_len), SHROUD_ERR_ARGUMENT);
+    shroud_redactor_free(r);
     free(png);
 }
 
@@ -470,7 +491,7 @@ int main(void)
         cmocka_unit_test(test_overlap_across_groups), cmocka_unit_test(test_whole_image),
         cmocka_unit_test(test_max_regions),           cmocka_unit_test(test_bad_regions),
         cmocka_unit_test(test_groups_limit),          cmocka_unit_test(test_bad_group_arguments),
-        cmocka_unit_test(test_bad_work_factor),
+        cmocka_unit_test(test_bad_work_factor),       cmocka_unit_test(test_calls_after_finish),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
