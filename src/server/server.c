@@ -73,7 +73,8 @@ struct http_request {
     char addr[HTTP_ADDR_MAX];
     char *body;
     size_t body_len, body_cap, body_limit;
-    size_t reserved; /* of the server's --max-upload-memory, given back when done */
+    size_t reserved;  /* of the server's --max-upload-memory, given back when done */
+    unsigned refusal; /* 401 or 503 decided on the headers (early_refusal), or 0 */
     int body_too_big;
     struct MHD_PostProcessor *post; /* multipart/form-data: fields go to form */
     form *form;
@@ -386,30 +387,44 @@ static int reserve_body(server *s, size_t n)
 }
 
 /* Before a large body is read, on its headers: an upload without a live
- * session is answered 401 at once (nobody can make the server hold 64 MiB
- * without an account), and a body the memory budget has no room for 503
- * (Retry-After: 1). 1 when answered. */
-static int early_refusal(server *s, http_request *r, const char *method, const char *url,
-                         long long announced)
+ * session is refused (401), and so is a body the memory budget has no room
+ * for (503, Retry-After: 1); either way nothing of the body is kept, so
+ * nobody without an account, and no crowd of uploads, makes the server hold
+ * memory. The status, or 0 to go on (the body's share then reserved). */
+static unsigned early_refusal(server *s, http_request *r, const char *method, const char *url,
+                              long long announced)
 {
     int64_t user;
     if (strcmp(method, "POST") == 0 && strcmp(url, HTTP_UPLOAD_PATH) == 0 &&
-        http_session_user(r, &user) != 0) {
-        http_unauthorized(r);
-        return 1;
-    }
+        http_session_user(r, &user) != 0)
+        return MHD_HTTP_UNAUTHORIZED;
     if (r->body_too_big)
         return 0; /* kept nothing: answered 413 at the end */
     size_t want = announced >= 0 ? (size_t)announced : r->body_limit; /* chunked: the limit */
-    if (!reserve_body(s, want)) {
+    if (!reserve_body(s, want))
+        return MHD_HTTP_SERVICE_UNAVAILABLE;
+    r->reserved = want;
+    return 0;
+}
+
+/* Answers the refusal early_refusal chose. */
+static void answer_refusal(http_request *r)
+{
+    if (r->refusal == MHD_HTTP_UNAUTHORIZED)
+        http_unauthorized(r);
+    else
         http_respond(
             r, MHD_HTTP_SERVICE_UNAVAILABLE,
             json_pack("{s:s}", "error", "too many large uploads in progress: retry in a moment"),
             MHD_HTTP_HEADER_RETRY_AFTER, "1", NULL);
-        return 1;
-    }
-    r->reserved = want;
-    return 0;
+}
+
+/* 1 when the client waits for "100 Continue" before sending its body: then
+ * an answer now spares it the upload. */
+static int expects_continue(struct MHD_Connection *c)
+{
+    const char *e = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+    return e && strcasecmp(e, "100-continue") == 0;
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
@@ -445,8 +460,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                        ? MHD_YES
                        : MHD_NO;
         r->body_too_big = announced > (long long)r->body_limit;
-        if (image_upload && early_refusal(s, r, method, url, announced))
-            return MHD_YES; /* answered: the body will be read and dropped */
+        if (image_upload && (r->refusal = early_refusal(s, r, method, url, announced)) != 0) {
+            /* answered now if the client waits for it; else once the body
+             * has been read and dropped (answering mid-upload would reset
+             * the connection under the client's feet) */
+            if (expects_continue(c))
+                answer_refusal(r);
+            return MHD_YES;
+        }
         if (form_route(method, url) && start_form(r, c) != 0)
             return http_error(r, MHD_HTTP_BAD_REQUEST,
                               "multipart/form-data needs a boundary parameter") == 0
@@ -461,6 +482,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (*upload_size) {
         size_t n = *upload_size;
         *upload_size = 0;
+        if (r->refusal)
+            return MHD_YES; /* refused on its headers: read, not kept */
         if (r->body_too_big || n > r->body_limit - r->body_len) {
             r->body_too_big = 1; /* keep reading, keep nothing */
             return MHD_YES;
@@ -488,6 +511,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         memcpy(r->body + r->body_len, upload, n);
         r->body_len += n;
         r->body[r->body_len] = '\0';
+        return MHD_YES;
+    }
+    if (r->refusal) {
+        answer_refusal(r);
         return MHD_YES;
     }
     if (r->body_too_big)

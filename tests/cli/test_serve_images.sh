@@ -164,6 +164,7 @@ store_check() {
 #                        body, prints the status of the answer (000: none in 10 s)
 #   raw partial FILE N   POST /api/images announcing FILE's length, sends only its
 #                        first N bytes, then closes the connection
+#   raw expect N         the same as announce, with Expect: 100-continue
 #   raw hold N S         announces Content-Length N, sends no body, keeps the
 #                        connection open S seconds (or until answered), then
 #                        prints the status (000: none)
@@ -178,7 +179,7 @@ if base.startswith("https"):
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
     s = ctx.wrap_socket(s)
-if mode in ("announce", "hold"):
+if mode in ("announce", "expect", "hold"):
     length, data = int(sys.argv[4]), b""
     if mode == "hold":
         s.settimeout(float(sys.argv[5]))
@@ -186,7 +187,8 @@ else:
     data = open(sys.argv[4], "rb").read()
     length, data = len(data), data[:int(sys.argv[5])]
 head = ("POST /api/images HTTP/1.1\r\nHost: %s:%s\r\nAuthorization: Bearer %s\r\n"
-        "Content-Type: image/png\r\nContent-Length: %d\r\n\r\n" % (host, port, token, length))
+        "Content-Type: image/png\r\nContent-Length: %d\r\n%s\r\n"
+        % (host, port, token, length, "Expect: 100-continue\r\n" if mode == "expect" else ""))
 s.sendall(head.encode() + data)
 if mode == "partial":
     s.close()
@@ -552,31 +554,44 @@ assert_eq "SIGTERM: exit 0" "$RC" 0
 check "the access log has the image requests" grep -q "POST /api/images 201" "$WORK/server.1.out"
 
 # ---- large bodies: no session, no memory; a budget for those in progress ---------------------------
-# --max-upload-memory 200000: two bodies announced at 100000 fill it.
+# --max-upload-memory 200000: two bodies announced at 100000 fill it. A refused
+# body is read and dropped, and answered then; a client that waits for
+# "100 Continue" is answered at once.
 start_server --data data2 --no-tls --max-upload 100000 --max-upload-memory 200000
 check "--max-upload-memory 200000: starts" test -n "$PORT"
 login dan "Pw of dan: 42 apples"
-t0=$(date +%s)
+DAN=$TOKEN
 TOKEN=not-a-session
-assert_eq "an upload without a session announcing 50000 bytes and sending none: 401 at once" \
-    "$(raw announce 50000)" 401
-check "... (before the body: within 5 s, not at the 10 s time-out)" test $(($(date +%s) - t0)) -lt 5
-login dan "Pw of dan: 42 apples"
+t0=$(date +%s)
+assert_eq "an upload without a session, waiting for 100 Continue: 401 at once" \
+    "$(raw expect 50000)" 401
+check "... (on the headers: within 5 s, not at the 10 s time-out)" test $(($(date +%s) - t0)) -lt 5
+raw hold 100000 5 >hold1.out &
+h1=$!
+raw hold 100000 5 >hold2.out &
+h2=$!
+sleep 1.5
+upload s2s.png image/png -H "Authorization: Bearer $DAN"
+expect_status "two sessionless uploads in progress hold none of the budget: an upload 200" 200
+upload s2s.png image/png
+expect_error "... and one sent whole without a session: 401 once its body is read" 401
+wait "$h1" "$h2"
+TOKEN=$DAN
 raw hold 100000 6 >hold1.out &
 h1=$!
 raw hold 100000 6 >hold2.out &
 h2=$!
 sleep 1.5
 t0=$(date +%s)
-assert_eq "a third large upload while two hold the budget: 503 at once" "$(raw announce 50000)" 503
+assert_eq "a third large upload while two hold the budget, waiting for 100 Continue: 503 at once" \
+    "$(raw expect 50000)" 503
 check "... (within 5 s)" test $(($(date +%s) - t0)) -lt 5
 upload s1s.png image/png -H "Authorization: Bearer $TOKEN"
-expect_error "... a whole upload too: 503" 503
+expect_error "... one sent whole: 503 once its body is read" 503
 check "... with Retry-After" test -n "$(header Retry-After)"
 post_json /api/login "$(jobj username dan password "Pw of dan: 42 apples")"
 expect_status "... small JSON requests are not held back: login 200" 200
 wait "$h1" "$h2"
-req GET /healthz
 upload s1s.png image/png -H "Authorization: Bearer $TOKEN"
 expect_status "once those connections are gone, the budget is back: an upload 200 (known image)" 200
 check "the refusals are in the access log" grep -q "POST /api/images 503" "$SERVER_LOG"
