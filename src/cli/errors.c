@@ -8,7 +8,8 @@
 
 #include "cli/cli.h"
 
-static void vprint(const char *prefix, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vprint(const char *prefix, const char *fmt,
+                                                         va_list ap)
 {
     fputs(prefix, stderr);
     vfprintf(stderr, fmt, ap);

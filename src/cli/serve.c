@@ -341,7 +341,12 @@ static int run_serve(const serve_opts *o)
                          .max_upload_memory = o->max_upload_memory,
                          .threads = (unsigned)o->threads,
                          .access_log = stdout,
-                         .app = {db, (int64_t)o->session_ttl, !o->no_tls, images, o->max_upload}};
+                         .app = {.store = db,
+                                 .session_ttl = (int64_t)o->session_ttl,
+                                 .tls = !o->no_tls,
+                                 .images = images,
+                                 .max_upload = o->max_upload,
+                                 .metrics = NULL}}; /* the server sets metrics */
     memcpy(cfg.trusted_proxies, o->trusted_proxies, sizeof cfg.trusted_proxies);
     cfg.n_trusted_proxies = o->n_trusted_proxies;
     server *s = NULL;

@@ -27,7 +27,7 @@ struct server {
     metrics counters;
     pthread_mutex_t log_lock;
     atomic_size_t held;    /* body bytes reserved by large requests in progress */
-    int started;           /* libmicrohttpd's messages go to stderr from now on */
+    atomic_int started;    /* libmicrohttpd's messages go to stderr from now on */
     char start_error[256]; /* its last message while starting */
 };
 
@@ -571,7 +571,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* libmicrohttpd's messages: kept while starting (the failure is reported
  * once, in our words), printed afterwards. */
-static void log_error(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void log_error(void *cls, const char *fmt, va_list ap)
 {
     server *s = cls;
     if (!atomic_load(&s->started)) {

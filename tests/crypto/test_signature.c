@@ -280,9 +280,9 @@ static void test_truncated_or_extended_signature_is_malformed(void **state)
         shroud_free(sig);
     }
     /* things that are not signatures at all */
-    static const char *junk[] = {"", "hello",
-                                 "-----BEGIN SHROUD MESSAGE-----\nU0hST1VE\n"
-                                 "-----END SHROUD MESSAGE-----\n"};
+    static const char armored_message[] = "-----BEGIN SHROUD MESSAGE-----\nU0hST1VE\n"
+                                          "-----END SHROUD MESSAGE-----\n";
+    static const char *junk[] = {"", "hello", armored_message};
     shroud_verifier *v = NULL;
     for (size_t i = 0; i < N_ITEMS(junk); i++)
         assert_int_equal(shroud_verifier_new(&v, native_r, junk[i], strlen(junk[i])),
