@@ -1,6 +1,6 @@
 # Front end to CMake. The two commands of the README:
 #   make test   install dependencies, build, run every test (then again under
-#               ASan+UBSan, then the fuzzers briefly)
+#               ASan+UBSan, built with clang, then the fuzzers briefly)
 #   make run    install dependencies, build, run the main job: shroud serve on its
 #               embedded defaults (make demo: a short tour of the command)
 PREFIX ?= /usr/local
@@ -32,8 +32,10 @@ test: test-fast test-asan fuzz
 test-fast: build
 	ctest --test-dir $(BUILD) -j$(JOBS) --output-on-failure
 
+# The sanitizer pass is built with clang (the main build is GCC): two compilers'
+# warnings, and clang's UBSan, which also flags arithmetic on null pointers.
 test-asan: deps web/node_modules
-	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSHROUD_SANITIZE=ON >/dev/null
+	CC=clang-14 cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSHROUD_SANITIZE=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_BUILD) -j$(JOBS) --output-on-failure

@@ -251,10 +251,11 @@ static void write_stored(bit_writer *w, const uint8_t *in, size_t n, int final)
         uint8_t head[4] = {(uint8_t)take, (uint8_t)(take >> 8), (uint8_t)~take,
                            (uint8_t)(~take >> 8)};
         memcpy(w->out + w->pos, head, sizeof head);
-        if (take) /* in may be NULL when there is nothing */
+        if (take) { /* in may be NULL when there is nothing (and NULL + 0 is UB) */
             memcpy(w->out + w->pos + 4, in, take);
+            in += take;
+        }
         w->pos += 4 + take;
-        in += take;
         n -= take;
     } while (n);
 }
@@ -285,12 +286,13 @@ size_t deflate_literals_part(const uint8_t *in, size_t in_len, int last, uint8_t
     do {
         size_t n = in_len - at < DEFLATE_LITERALS_BLOCK ? in_len - at : DEFLATE_LITERALS_BLOCK;
         int final = last && at + n == in_len;
-        plan_block(in + at, n, &bc);
+        const uint8_t *block = n ? in + at : in; /* in may be NULL for an empty input */
+        plan_block(block, n, &bc);
         if (bc.bits < (uint64_t)n * 8 + 40 * stored_chunks(n)) {
             write_dynamic_header(&w, &bc, final);
-            write_literals(&w, &bc, in + at, n);
+            write_literals(&w, &bc, block, n);
         } else {
-            write_stored(&w, in + at, n, final);
+            write_stored(&w, block, n, final);
         }
         at += n;
     } while (at < in_len);
