@@ -137,32 +137,27 @@ int cmd_verify(int argc, char **argv)
     if (optind + 1 != argc)
         return usage_error("verify", "give exactly one FILE to check");
     const char *file = argv[optind];
-    char default_sig[4096];
-    if (!sig_path && file_is_image(file)) {
-        snprintf(default_sig, sizeof default_sig, "%s.sig", file);
-        shroud_recipient *key = load_public_key(key_arg);
-        if (!key) {
-            if (json)
-                print_json(NULL, file, 1, "cannot load the public key");
-            return EXIT_FAILED;
-        }
-        int rc = verify_image(key, file, json, path_exists(default_sig));
-        shroud_recipient_free(key);
-        if (rc >= 0)
-            return rc;
-    }
-    if (!sig_path) {
-        if (strcmp(file, "-") == 0)
-            return usage_error("verify", "checking standard input needs -s SIGFILE");
-        snprintf(default_sig, sizeof default_sig, "%s.sig", file);
-        sig_path = default_sig;
-    }
+    if (!sig_path && strcmp(file, "-") == 0)
+        return usage_error("verify", "checking standard input needs -s SIGFILE");
+    int embedded = !sig_path && file_is_image(file);
     shroud_recipient *key = load_public_key(key_arg);
     if (!key) {
         if (json)
-            print_json(NULL, file, 0, "cannot load the public key");
+            print_json(NULL, file, embedded, "cannot load the public key");
         return EXIT_FAILED;
     }
+    char default_sig[4096];
+    if (!sig_path)
+        snprintf(default_sig, sizeof default_sig, "%s.sig", file);
+    if (embedded) {
+        int rc = verify_image(key, file, json, path_exists(default_sig));
+        if (rc >= 0) {
+            shroud_recipient_free(key);
+            return rc;
+        }
+    }
+    if (!sig_path)
+        sig_path = default_sig;
     char *sig = NULL;
     size_t sig_len = 0;
     int e = read_small_file(sig_path, KEY_FILE_MAX, &sig, &sig_len);

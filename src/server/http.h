@@ -70,6 +70,8 @@ const struct form *http_form(const http_request *r);
 int http_etag_fresh(const http_request *r, const char *etag);
 /* Answers {"error": message}. */
 int http_error(http_request *r, unsigned status, const char *message);
+/* Answers 503 {"error": message} with Retry-After: 1 (busy: try again). */
+int http_busy(http_request *r, const char *message);
 /* Answers with len bytes at data (not copied: they must outlive the
  * response, as static data does; NULL when len is 0) of content_type (NULL:
  * none), plus headers as for http_respond; no Cache-Control of its own. */

@@ -29,9 +29,7 @@ static int job_begin(http_request *r)
     if (atomic_fetch_add(&jobs_running, 1) < STEGO_JOBS_MAX)
         return 1;
     atomic_fetch_sub(&jobs_running, 1);
-    http_respond(r, MHD_HTTP_SERVICE_UNAVAILABLE,
-                 json_pack("{s:s}", "error", "busy with other hide/reveal requests: retry shortly"),
-                 MHD_HTTP_HEADER_RETRY_AFTER, "1", NULL);
+    http_busy(r, "busy with other hide/reveal requests: retry shortly");
     return 0;
 }
 

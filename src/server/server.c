@@ -296,6 +296,12 @@ int http_error(http_request *r, unsigned status, const char *message)
     return http_respond(r, status, json_pack("{s:s}", "error", message), NULL);
 }
 
+int http_busy(http_request *r, const char *message)
+{
+    return http_respond(r, MHD_HTTP_SERVICE_UNAVAILABLE, json_pack("{s:s}", "error", message),
+                        MHD_HTTP_HEADER_RETRY_AFTER, "1", NULL);
+}
+
 /* The Content-Length the client announced, or -1. */
 static long long announced_length(struct MHD_Connection *c)
 {
@@ -413,10 +419,7 @@ static void answer_refusal(http_request *r)
     if (r->refusal == MHD_HTTP_UNAUTHORIZED)
         http_unauthorized(r);
     else
-        http_respond(
-            r, MHD_HTTP_SERVICE_UNAVAILABLE,
-            json_pack("{s:s}", "error", "too many large uploads in progress: retry in a moment"),
-            MHD_HTTP_HEADER_RETRY_AFTER, "1", NULL);
+        http_busy(r, "too many large uploads in progress: retry in a moment");
 }
 
 /* 1 when the client waits for "100 Continue" before sending its body: then

@@ -125,6 +125,14 @@ size_t stego_cursor_remaining(const stego_cursor *cur)
     return cur->cells->usable - cur->passed;
 }
 
+/* Puts the cursor at the start of cell `cell`. */
+static void enter_cell(stego_cursor *cur, uint32_t cell)
+{
+    size_t start = (size_t)cell * STEGO_CELL_SAMPLES, end = start + STEGO_CELL_SAMPLES;
+    cur->sample = (uint32_t)start;
+    cur->end = (uint32_t)(end < cur->cells->samples ? end : cur->cells->samples);
+}
+
 /* Enters the next cell of the order; SHROUD_ERR_CAPACITY after the last. */
 static int next_cell(stego_cursor *cur)
 {
@@ -135,10 +143,7 @@ static int next_cell(stego_cursor *cur)
     if (err)
         return err;
     cur->taken++;
-    size_t start = (size_t)*drawn * STEGO_CELL_SAMPLES;
-    size_t end = start + STEGO_CELL_SAMPLES;
-    cur->sample = (uint32_t)start;
-    cur->end = (uint32_t)(end < cur->cells->samples ? end : cur->cells->samples);
+    enter_cell(cur, *drawn);
     return SHROUD_OK;
 }
 
@@ -229,6 +234,15 @@ typedef struct {
  * the bitmap and the cells it covers are still in the caches. */
 #define HOOK_SAMPLES 1024
 
+/* When the hook is next called, `groups` whole groups being in: after at
+ * least HOOK_SAMPLES more samples (whole groups), at the run's end at last. */
+static size_t next_hook_call(const run_builder *b, size_t groups)
+{
+    size_t group = b->hook->group;
+    size_t step = group < HOOK_SAMPLES ? HOOK_SAMPLES / group * group : group;
+    return groups * group + step < b->n ? groups * group + step : b->n;
+}
+
 /* Hands the groups now complete to the hook: the bitmap so far, its bits
  * not yet stored included, and the cells so far. */
 static int call_hook(run_builder *b)
@@ -236,10 +250,9 @@ static int call_hook(run_builder *b)
     b->lsb[b->words] = b->acc; /* words + 1 <= n / 64 + 1: inside the bitmap */
     b->lsb[b->words + 1] = 0;
     b->run->cells = b->cells;
-    size_t group = b->hook->group, groups = b->got / group;
+    size_t groups = b->got / b->hook->group;
     int err = b->hook->fn(b->hook->ctx, b->run, groups);
-    size_t step = group < HOOK_SAMPLES ? HOOK_SAMPLES / group * group : group;
-    b->next_call = groups * group + step < b->n ? groups * group + step : b->n;
+    b->next_call = next_hook_call(b, groups);
     return err;
 }
 
@@ -414,12 +427,8 @@ int stego_cursor_run(stego_cursor *cur, size_t n, const stego_run_hook *hook, st
     run->bmi2 = cur->bmi2;
     run->head = ~0ull;
     run_builder b = {run->lsb, run->cell, run->first, n, 0, 0, 0, 0, 0, SIZE_MAX, hook, run};
-    if (hook) {
-        size_t group = hook->group;
-        b.next_call = group < HOOK_SAMPLES ? HOOK_SAMPLES / group * group : group;
-        if (b.next_call > n)
-            b.next_call = n;
-    }
+    if (hook)
+        b.next_call = next_hook_call(&b, 0);
     int err = SHROUD_OK;
     if (n && cur->sample < cur->end) { /* the rest of the current cell */
         uint32_t cell = cur->sample / STEGO_CELL_SAMPLES;
@@ -442,21 +451,17 @@ int stego_cursor_run(stego_cursor *cur, size_t n, const stego_run_hook *hook, st
          * last cell drawn can be left part-way. */
         size_t want = (n - b.got + STEGO_CELL_SAMPLES - 1) / STEGO_CELL_SAMPLES;
         const uint32_t *drawn = NULL;
-        err = want > cur->order.n - cur->taken
-                  ? SHROUD_ERR_CAPACITY /* cannot happen: remaining was checked */
-                  : positions_draw(&cur->order, want, &drawn);
-        if (err)
+        if ((err = positions_draw(&cur->order, want, &drawn))) /* CAPACITY cannot happen */
             break;
         cur->taken += want;
         uint64_t taken = 0;
         err = fast ? append_cells8_avx2(&b, cur, drawn, want, &taken)
                    : append_cells(&b, cur, drawn, want, &taken);
-        uint32_t last = drawn[want - 1];
-        size_t end = ((size_t)last + 1) * STEGO_CELL_SAMPLES;
-        cur->end = (uint32_t)(end < cur->cells->samples ? end : cur->cells->samples);
-        cur->sample = cur->end;
+        enter_cell(cur, drawn[want - 1]);
         if (b.got == n && taken)
-            stop_in_cell(cur, last, taken);
+            stop_in_cell(cur, drawn[want - 1], taken);
+        else
+            cur->sample = cur->end;
     }
     if (err) {
         stego_run_free(run);
