@@ -11,7 +11,7 @@
 # Builds $BENCH_BUILD (default build-bench/; CMake Release, -O2, no tests: the same as
 # bench/envelope and bench/redact) and $BENCH_BUILD/stego/stego_bench
 # (stego_bench.c against libshroud.a, which also exposes the internal
-# stego_embed / stego_extract / png_raster_* it times), then prints:
+# stego_embed_steps / stego_extract / png_raster_* it times), then prints:
 #   1. processes (hyperfine -N, --export-json), in rounds that go over all
 #      commands in turn, median over all runs: shroud hide / reveal
 #      (recipient mode), the passphrase mode and one wrong-passphrase guess,
@@ -276,7 +276,7 @@ irow() { printf '  %-40s %9s %9s   %s\n' "$1" "$(ms "$(kv "$2_ms" "$3")")" "$(ms
 say "in process (stego_bench: one thread, CLOCK_MONOTONIC, median and minimum of $(kv runs "$ip")"
 say "interleaved iterations, ms; level $(kv level "$ip") = SHROUD_STEGO_DEFAULT_PNG_LEVEL):"
 printf '  %-40s %9s %9s\n' "" median min
-irow "embedding alone (stego_embed)" embed "$ip" "positions + Hamming-coded LSB matching on a parsed raster"
+irow "embedding alone (stego_embed_steps)" embed "$ip" "positions + Hamming-coded LSB matching, cover just parsed"
 irow "extraction alone (stego_extract)" extract "$ip" "positions + reading the stream back"
 irow "sealing the message (X25519)" seal "$ip" "the headerless envelope, $(kv env_bytes "$ip") bytes"
 irow "PNG decode (png_raster_decode)" decode "$ip" "shroud's PNG reader, the one hide and reveal use"
@@ -285,7 +285,7 @@ enc_how="libdeflate level $(kv level "$ip")"
 irow "PNG encode (png_raster_encode)" encode "$ip" "shroud's filters + $enc_how"
 irow "bare PNG decode + encode" bare "$ip" "the floor: a round trip with the same library and level"
 irow "shroud_cover_new" cover "$ip" "decode + finding the usable samples"
-irow "shroud_stego_hide" hide "$ip" "seal + keys + clone + embed + encode"
+irow "shroud_stego_hide" hide "$ip" "seal + keys + embed + encode with the changes"
 irow "shroud_stego_reveal" reveal "$ip" "decode + usable samples + keys + extract + open"
 irow "hide + reveal (cover_new+hide+reveal)" both "$ip" "the public API, memory to memory"
 if [ "$have_py" = 1 ]; then
@@ -297,7 +297,7 @@ fi
 printf '  %-40s %9s %9s   %s\n' "passphrase guess (wrong), marginal" "$(kv guess_ms "$ip")" \
   "$(kv guess_min_ms "$ip")" "read salt + scrypt + extract, image parsed: $(kv guesses "$ip") guesses"
 say "  (shroud embeds $(kv stream_bits "$ip") bits with a Hamming code over $(kv samples_used "$ip") samples in key-shuffled"
-say "  order, so stego_embed visits that many; the tutorial writes $((msg_bytes * 8)) bits into the first samples.)"
+say "  order, so the embedding visits that many; the tutorial writes $((msg_bytes * 8)) bits into the first samples.)"
 say ""
 
 # ---- 3. goals ----

@@ -27,6 +27,7 @@
 #include "image/deflate_literals.h"
 #include "image/png_chunks.h"
 #include "image/png_deflate.h"
+#include "image/png_steps.h"
 #include "shroud.h"
 
 #define PNG_IDAT_MAX (1024u * 1024u)
@@ -208,21 +209,38 @@ static void pack_row(const uint8_t *samples, size_t count, unsigned depth, uint8
 /* How filter_rows lays out and filters an image's rows. */
 typedef struct {
     const png_raster *img;
+    const png_row_steps *steps; /* NULL: the pixels as they are */
     size_t samples, row_bytes, bpp;
     int adaptive;         /* the filter of each row chosen by its cost */
     const uint8_t *zeros; /* the prior row of the first row (adaptive) */
 } row_filter;
 
+/* Row y as it is encoded: with its steps applied (in one of the two
+ * stride-byte rows of scratch, by the parity of y) when there are steps. */
+static const uint8_t *source_row(const row_filter *f, uint32_t y, uint8_t *scratch)
+{
+    if (f->steps)
+        return png_row_steps_row(f->steps, y, scratch + (y & 1) * f->img->stride);
+    return f->img->pixels + (size_t)y * f->img->stride;
+}
+
 /* Filters rows [y0, y1) of f->img into data (row y at y * (row_bytes + 1)).
- * packed: room for a packed row (2 * row_bytes) when the depth is below 8. */
-static void filter_rows(const row_filter *f, uint8_t *data, uint32_t y0, uint32_t y1,
-                        uint8_t *packed)
+ * packed: room for a packed row (2 * row_bytes) when the depth is below 8.
+ * SHROUD_OK or SHROUD_ERR_NOMEM. */
+static int filter_rows(const row_filter *f, uint8_t *data, uint32_t y0, uint32_t y1,
+                       uint8_t *packed)
 {
     const png_raster *img = f->img;
     size_t row_bytes = f->row_bytes;
+    uint8_t *scratch = NULL;
+    if (f->steps && !(scratch = malloc(2 * img->stride)))
+        return SHROUD_ERR_NOMEM;
+    const uint8_t *prior = f->zeros;
+    if (f->adaptive && y0 > 0)
+        prior = source_row(f, y0 - 1, scratch);
     for (uint32_t y = y0; y < y1; y++) {
         uint8_t *dst = data + (size_t)y * (row_bytes + 1);
-        const uint8_t *row = img->pixels + (size_t)y * img->stride;
+        const uint8_t *row = source_row(f, y, scratch);
         if (!f->adaptive) {
             dst[0] = FILTER_NONE;
             if (packed) {
@@ -233,7 +251,6 @@ static void filter_rows(const row_filter *f, uint8_t *data, uint32_t y0, uint32_
             }
             continue;
         }
-        const uint8_t *prior = y ? row - img->stride : f->zeros;
         uint64_t sum[FILTER_COUNT];
         filter_costs(row, prior, row_bytes, f->bpp, sum);
         int best = FILTER_NONE; /* the first of the cheapest, as libpng */
@@ -242,13 +259,18 @@ static void filter_rows(const row_filter *f, uint8_t *data, uint32_t y0, uint32_
                 best = fl;
         dst[0] = (uint8_t)best;
         filter_row(best, row, prior, row_bytes, f->bpp, dst + 1);
+        prior = row;
     }
+    free(scratch);
+    return SHROUD_OK;
 }
 
-/* Sets up f for img, with its zero row: SHROUD_OK or SHROUD_ERR_NOMEM. */
-static int row_filter_init(row_filter *f, const png_raster *img)
+/* Sets up f for img (and its steps, or NULL), with its zero row:
+ * SHROUD_OK or SHROUD_ERR_NOMEM. */
+static int row_filter_init(row_filter *f, const png_raster *img, const png_row_steps *steps)
 {
     f->img = img;
+    f->steps = steps;
     f->samples = (size_t)img->width * img->channels;
     f->row_bytes = img->bit_depth < 8 ? (f->samples * img->bit_depth + 7) / 8 : img->stride;
     f->bpp = img->pixel_bytes < 1 ? 1 : img->pixel_bytes;
@@ -259,10 +281,11 @@ static int row_filter_init(row_filter *f, const png_raster *img)
     return SHROUD_OK;
 }
 
-static int filter_image(const png_raster *img, uint8_t **out, size_t *out_len)
+static int filter_image(const png_raster *img, const png_row_steps *steps, uint8_t **out,
+                        size_t *out_len)
 {
     row_filter f;
-    if (row_filter_init(&f, img) != SHROUD_OK)
+    if (row_filter_init(&f, img, steps) != SHROUD_OK)
         return SHROUD_ERR_NOMEM;
     size_t total = (f.row_bytes + 1) * img->height;
     uint8_t *data = big_buffer_alloc(total), *packed = NULL;
@@ -271,9 +294,13 @@ static int filter_image(const png_raster *img, uint8_t **out, size_t *out_len)
         free((void *)f.zeros);
         return SHROUD_ERR_NOMEM;
     }
-    filter_rows(&f, data, 0, img->height, packed);
+    int err = filter_rows(&f, data, 0, img->height, packed);
     free(packed);
     free((void *)f.zeros);
+    if (err) {
+        free(data);
+        return err;
+    }
     *out = data;
     *out_len = total;
     return SHROUD_OK;
@@ -302,7 +329,8 @@ static void *filter_and_deflate(void *arg)
     size_t stride = h->f->row_bytes + 1;
     const uint8_t *in = h->data + (size_t)h->y0 * stride;
     size_t len = (size_t)(h->y1 - h->y0) * stride;
-    filter_rows(h->f, h->data, h->y0, h->y1, NULL);
+    if ((h->err = filter_rows(h->f, h->data, h->y0, h->y1, NULL)))
+        return NULL;
     size_t cap = deflate_literals_bound(len);
     h->z = big_buffer_alloc(cap);
     h->z_len = h->z ? deflate_literals_part(in, len, h->last, h->z, cap) : 0;
@@ -313,14 +341,15 @@ static void *filter_and_deflate(void *arg)
 /* The zlib stream of img's filtered rows at level 1, made on two threads:
  * SHROUD_OK, 1 when not worth it or not possible here (the caller goes the
  * one-thread way), or SHROUD_ERR_NOMEM. */
-static int compress_fast_parallel(const png_raster *img, uint8_t **out, size_t *out_len)
+static int compress_fast_parallel(const png_raster *img, const png_row_steps *steps, uint8_t **out,
+                                  size_t *out_len)
 {
     row_filter f;
     size_t stride = img->bit_depth < 8 ? 0 : img->stride + 1; /* packed depths: one thread */
     if (stride == 0 || img->height < 2 || stride * img->height < PARALLEL_MIN_BYTES ||
         sysconf(_SC_NPROCESSORS_ONLN) < 2)
         return 1;
-    if (row_filter_init(&f, img) != SHROUD_OK)
+    if (row_filter_init(&f, img, steps) != SHROUD_OK)
         return SHROUD_ERR_NOMEM;
     size_t total = stride * img->height;
     uint8_t *data = big_buffer_alloc(total);
@@ -452,17 +481,34 @@ static int write_file(const png_raster *img, const uint8_t *extra, size_t extra_
 int png_raster_encode(const png_raster *img, const uint8_t *extra_chunks, size_t extra_len,
                       int level, bytebuf *out)
 {
-    if (!img || !img->pixels || !out || (!extra_chunks && extra_len) || level < 1 || level > 12)
+    return png_raster_encode_stepped(img, NULL, 0, extra_chunks, extra_len, level, out);
+}
+
+int png_raster_encode_stepped(const png_raster *img, const png_sample_step *steps, size_t n_steps,
+                              const uint8_t *extra_chunks, size_t extra_len, int level,
+                              bytebuf *out)
+{
+    if (!img || !img->pixels || !out || (!extra_chunks && extra_len) || level < 1 || level > 12 ||
+        (!steps && n_steps))
         return SHROUD_ERR_ARGUMENT;
+    png_row_steps rows, *by_row = NULL;
+    if (n_steps) {
+        int err = png_row_steps_init(&rows, img, steps, n_steps);
+        if (err)
+            return err;
+        by_row = &rows;
+    }
     uint8_t *filtered = NULL, *z = NULL;
     size_t filtered_len = 0, z_len = 0;
-    int err = level == PNG_FASTEST_LEVEL ? compress_fast_parallel(img, &z, &z_len) : 1;
+    int err = level == PNG_FASTEST_LEVEL ? compress_fast_parallel(img, by_row, &z, &z_len) : 1;
     if (err == 1) {
-        err = filter_image(img, &filtered, &filtered_len);
+        err = filter_image(img, by_row, &filtered, &filtered_len);
         if (!err)
             err = compress_image(filtered, filtered_len, level, &z, &z_len);
         free(filtered);
     }
+    if (by_row)
+        png_row_steps_free(by_row);
     size_t start = out->len;
     if (!err)
         err = write_file(img, extra_chunks, extra_len, z, z_len, out);

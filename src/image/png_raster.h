@@ -95,6 +95,26 @@ int png_raster_read_header(const uint8_t *buf, size_t len, png_raster **out);
 int png_raster_encode(const png_raster *img, const uint8_t *extra_chunks, size_t extra_len,
                       int level, bytebuf *out);
 
+/* A +-1 change of one sample, for encoding an image with a few samples
+ * changed without copying it: bits 0-30 are the sample (byte i of pixels,
+ * or big-endian byte pair i at 16 bits: row-major, channels interleaved),
+ * bit 31 is set for +1 and clear for -1. Whoever makes the steps keeps
+ * every stepped sample inside 0 .. maximum (no wrap-around); a sample may
+ * be stepped more than once (steps add up). */
+typedef uint32_t png_sample_step;
+#define PNG_STEP_UP 0x80000000u
+#define PNG_STEP_SAMPLE 0x7fffffffu
+
+/* png_raster_encode of img as if the steps were applied to its pixels,
+ * which stay as they are. Steps in any order; each below the image's
+ * sample count (SHROUD_ERR_ARGUMENT otherwise). */
+int png_raster_encode_stepped(const png_raster *img, const png_sample_step *steps, size_t n_steps,
+                              const uint8_t *extra_chunks, size_t extra_len, int level,
+                              bytebuf *out);
+
+/* Applies the steps to img's pixels (each below the sample count). */
+void png_raster_apply_steps(png_raster *img, const png_sample_step *steps, size_t n_steps);
+
 /* A deep copy (pixels and kept chunks included). */
 int png_raster_clone(const png_raster *img, png_raster **out);
 

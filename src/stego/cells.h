@@ -74,24 +74,26 @@ void stego_cell_masks(const png_raster *img, const stego_layout *l, size_t sampl
  * popcounts per 64 samples.
  */
 typedef struct {
-    uint64_t *lsb;         /* bit i % 64 of word i / 64: the LSB of the run's sample i */
-    size_t n;              /* samples */
-    uint32_t *cell;        /* the cells with samples in the run, in order, ... */
-    uint32_t *first;       /* ... the run index of each one's first sample in it ... */
-    size_t cells;          /* ... and how many */
-    uint64_t head;         /* cell[0]'s samples the run may take (it can start mid-cell) */
-    const png_raster *img; /* where the samples are (may change, keeping the usable set) */
-    stego_layout layout;
-    size_t samples;
-    int bmi2; /* the cursor's */
+    uint64_t *lsb;    /* bit i % 64 of word i / 64 - lsb_base: the LSB of run sample i */
+    size_t lsb_base;  /* bitmap words dropped (runs with a hook: see below) */
+    size_t n;         /* samples */
+    uint32_t *cell;   /* the cells with samples in the run, in order (entry e at
+                       * e - cell_base), ... */
+    uint32_t *first;  /* ... the run index of each one's first sample in it ... */
+    uint64_t *take;   /* ... the samples of its cell it has (bit k: sample 64 cell + k) */
+    size_t cells;     /* ... and how many so far */
+    size_t cell_base; /* entries dropped */
+    int bmi2;         /* the cursor's */
 } stego_run;
 
 /* What reads or writes the groups of a run as they come in, while their
  * bits and cells are in the caches: fn(ctx, run so far, groups) is called
  * each time more whole groups of `group` samples are in (groups: how many
- * are in, from the run's start); run->lsb and run->cells hold at least
- * their samples. fn may change the samples of whole groups (keeping the
- * usable set); a non-zero return stops the run with that error. */
+ * are in, from the run's start). The run then holds the samples of the
+ * groups not yet handed to fn, and from the last call's on; what lies
+ * before is dropped (a run with a hook keeps a window of a few groups, not
+ * the whole bitmap). fn may change the samples of whole groups (keeping
+ * the usable set); a non-zero return stops the run with that error. */
 typedef struct {
     size_t group;
     int (*fn)(void *ctx, const stego_run *so_far, size_t groups);
@@ -99,16 +101,19 @@ typedef struct {
 } stego_run_hook;
 
 /* Takes the next n samples (n may be 0; with a hook, a multiple of its
- * group). SHROUD_ERR_CAPACITY when fewer remain. The hook may be NULL. */
+ * group). SHROUD_ERR_CAPACITY when fewer remain. The hook may be NULL:
+ * then the whole run stays in *run (tests). */
 int stego_cursor_run(stego_cursor *cur, size_t n, const stego_run_hook *hook, stego_run *run);
 /* The Hamming value (hamming.h) of run samples start .. start+len-1 as one
- * group: the XOR of j + 1 over the j whose sample has its LSB set. */
+ * group: the XOR of j + 1 over the j whose sample has its LSB set. The
+ * accessors take run indices from the run's start; they must be held. */
 uint32_t stego_run_value(const stego_run *run, size_t start, size_t len);
-/* The entry of run->cell holding run index i (< run->n), searched from
- * entry `from` on when i is there (indices asked in increasing order walk
- * the list once), else from the start. */
+/* The entry (counted from the run's start) holding run index i (< run->n),
+ * searched from entry `from` (or the first one held) on when i is there
+ * (indices asked in increasing order walk the list once), else by
+ * bisection. */
 size_t stego_run_entry(const stego_run *run, size_t i, size_t from);
-/* The sample at run index i, which entry e holds (its cell's line is read). */
+/* The sample at run index i, which entry e holds. */
 uint32_t stego_run_sample_at(const stego_run *run, size_t e, size_t i);
 /* The sample at run index i. */
 uint32_t stego_run_sample(const stego_run *run, size_t i);

@@ -19,10 +19,14 @@ static void set_bit(uint8_t *bytes, size_t k, unsigned bit)
     bytes[k >> 3] |= (uint8_t)(bit << (7 - (k & 7)));
 }
 
-int stego_writer_init(stego_writer *w, png_raster *img, stego_cursor *cur)
+int stego_writer_init(stego_writer *w, const png_raster *img, png_raster *target,
+                      png_sample_step *steps, size_t max_steps, stego_cursor *cur)
 {
     memset(w, 0, sizeof *w);
     w->img = img;
+    w->target = target;
+    w->steps = steps;
+    w->max_steps = max_steps;
     w->cur = cur;
     uint8_t key[KEYSTREAM_KEY_BYTES];
     int err = prim_random(key, sizeof key);
@@ -54,7 +58,13 @@ static int flip(stego_writer *w, uint32_t s)
         up = 1;
     else if (v >= max - 1)
         up = 0;
-    stego_set_sample(w->img, s, up ? v + 1 : v - 1);
+    if (w->target) {
+        stego_set_sample(w->target, s, up ? v + 1 : v - 1);
+    } else {
+        if (w->changed == w->max_steps)
+            return SHROUD_ERR_STATE; /* the caller's bound is wrong */
+        w->steps[w->changed] = s | (up ? PNG_STEP_UP : 0);
+    }
     w->changed++;
     return SHROUD_OK;
 }

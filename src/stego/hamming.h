@@ -11,7 +11,9 @@
  *
  * The writer changes a sample by +1 or -1 (LSB matching), the direction from
  * a random keystream, forced to +1 at value 1 and -1 at the maximum - 1, so
- * every usable sample stays usable.
+ * every usable sample stays usable. It writes the change into a target
+ * raster, or records it as a png_sample_step and leaves the image as it is
+ * (no sample is read after it changed: every sample is drawn once).
  */
 #ifndef SHROUD_STEGO_HAMMING_H
 #define SHROUD_STEGO_HAMMING_H
@@ -24,15 +26,22 @@
 #include "stego/cells.h"
 
 typedef struct {
-    png_raster *img;
+    const png_raster *img; /* the samples read */
+    png_raster *target;    /* where changes go (img itself), or NULL: into steps */
+    png_sample_step *steps;
+    size_t max_steps; /* room in steps */
     stego_cursor *cur;
     keystream directions; /* random: the +-1 choices */
     uint8_t dir_bits;     /* unused direction bits ... */
     unsigned dir_left;    /* ... and how many */
-    size_t changed;       /* samples changed so far */
+    size_t changed;       /* samples changed so far (steps recorded) */
 } stego_writer;
 
-int stego_writer_init(stego_writer *w, png_raster *img, stego_cursor *cur);
+/* A writer reading img's samples through cur; target NULL: changes are
+ * recorded in steps, which must have room for max_steps (at most one change
+ * per plain bit and per group: SHROUD_ERR_STATE beyond that). */
+int stego_writer_init(stego_writer *w, const png_raster *img, png_raster *target,
+                      png_sample_step *steps, size_t max_steps, stego_cursor *cur);
 void stego_writer_free(stego_writer *w);
 /* Writes nbits bits of bytes, one per sample of the order. */
 int stego_write_plain(stego_writer *w, const uint8_t *bytes, size_t nbits);

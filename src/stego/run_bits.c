@@ -6,9 +6,10 @@
 #include "stego/window64.h"
 
 /* Bits pos .. pos+63 of the run's bitmap (it has a spare word at the end). */
-static inline uint64_t bits_at(const uint64_t *lsb, size_t pos)
+static inline uint64_t bits_at(const stego_run *run, size_t pos)
 {
-    size_t w = pos / 64;
+    const uint64_t *lsb = run->lsb;
+    size_t w = pos / 64 - run->lsb_base;
     unsigned sh = (unsigned)(pos % 64);
     return sh ? lsb[w] >> sh | lsb[w + 1] << (64 - sh) : lsb[w];
 }
@@ -34,7 +35,7 @@ POPCNT_CLONES uint32_t stego_run_value(const stego_run *run, size_t start, size_
     uint32_t high = 0;
     for (size_t j = 0; 64 * j <= len; j++) {
         /* window j: index 64j + i is run sample start - 1 + 64j + i */
-        uint64_t w = j ? bits_at(run->lsb, start - 1 + 64 * j) : bits_at(run->lsb, start) << 1;
+        uint64_t w = j ? bits_at(run, start - 1 + 64 * j) : bits_at(run, start) << 1;
         size_t top = len - 64 * j; /* the highest index of the window in the group */
         if (top < 63)
             w &= (2ull << top) - 1;
@@ -47,17 +48,25 @@ POPCNT_CLONES uint32_t stego_run_value(const stego_run *run, size_t start, size_
     return high | low;
 }
 
+/* The run index of entry e's first sample. */
+static inline uint32_t first_of(const stego_run *run, size_t e)
+{
+    return run->first[e - run->cell_base];
+}
+
 size_t stego_run_entry(const stego_run *run, size_t i, size_t from)
 {
-    if (from < run->cells && run->first[from] <= i) {
-        while (from + 1 < run->cells && run->first[from + 1] <= i)
+    if (from < run->cell_base) /* dropped since: i, held, is after it */
+        from = run->cell_base;
+    if (from < run->cells && first_of(run, from) <= i) {
+        while (from + 1 < run->cells && first_of(run, from + 1) <= i)
             from++;
         return from;
     }
-    size_t lo = 0, hi = run->cells; /* the last entry whose first <= i */
+    size_t lo = run->cell_base, hi = run->cells; /* the last entry whose first <= i */
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
-        if (run->first[mid] <= i)
+        if (first_of(run, mid) <= i)
             lo = mid;
         else
             hi = mid;
@@ -89,13 +98,10 @@ static unsigned select_bmi2(uint64_t x, unsigned r)
 
 uint32_t stego_run_sample_at(const stego_run *run, size_t e, size_t i)
 {
-    uint64_t take, lsb;
-    stego_cell_masks(run->img, &run->layout, run->samples, run->cell[e], &take, &lsb);
-    if (e == 0)
-        take &= run->head;
-    unsigned r = (unsigned)(i - run->first[e]);
-    return run->cell[e] * STEGO_CELL_SAMPLES +
-           (run->bmi2 ? select_bmi2(take, r) : select_plain(take, r));
+    uint32_t cell = run->cell[e - run->cell_base];
+    uint64_t take = run->take[e - run->cell_base];
+    unsigned r = (unsigned)(i - first_of(run, e));
+    return cell * STEGO_CELL_SAMPLES + (run->bmi2 ? select_bmi2(take, r) : select_plain(take, r));
 }
 
 uint32_t stego_run_sample(const stego_run *run, size_t i)
@@ -110,8 +116,10 @@ void stego_run_free(stego_run *run)
     free(run->lsb);
     free(run->cell);
     free(run->first);
+    free(run->take);
     run->lsb = NULL;
     run->cell = NULL;
     run->first = NULL;
+    run->take = NULL;
     run->n = run->cells = 0;
 }

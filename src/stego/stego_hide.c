@@ -1,4 +1,5 @@
-/* stego_hide.c — shroud_stego_hide: seal, then embed into a copy of the cover. */
+/* stego_hide.c — shroud_stego_hide: seal, embed, encode the cover with the
+ * changes; the cover itself is never changed. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,14 +60,29 @@ int shroud_stego_hide(const shroud_cover *c, const shroud_recipient *const *reci
     } else if (!err) {
         err = stego_keys_from_recipient(recipients[0], &keys);
     }
-    if (!err)
+    /* A message that changes few samples (most do: one per group at most)
+     * is kept as a list of steps the encoder applies row by row: no copy of
+     * the cover. A large one (up to one change per sample) is cheaper
+     * written into a copy. */
+    png_sample_step *steps = NULL;
+    size_t n_steps = 0;
+    int as_steps = stego_max_changes(salted, env_len, code_bits) * sizeof *steps * 2 <=
+                   c->img->stride * c->img->height;
+    if (!err && as_steps)
+        err = stego_embed_steps(c->img, &c->cells, salted ? salt : NULL, &keys, env.data, env.len,
+                                &steps, &n_steps, stats);
+    if (!err && !as_steps)
         err = png_raster_clone(c->img, &copy);
-    if (!err)
+    if (!err && !as_steps)
         err = stego_embed(copy, &c->cells, salted ? salt : NULL, &keys, env.data, env.len, stats);
     bytebuf png = {0};
     if (!err)
-        err = png_raster_encode(copy, NULL, 0, c->png_level, &png);
+        err = png_raster_encode_stepped(copy ? copy : c->img, steps, n_steps, NULL, 0, c->png_level,
+                                        &png);
     prim_wipe(&keys, sizeof keys);
+    if (steps)
+        prim_wipe(steps, n_steps * sizeof *steps); /* where the message is */
+    free(steps);
     png_raster_free(copy);
     free(env.data);
     return bytebuf_finish(&png, err, out, out_len);

@@ -39,6 +39,19 @@ int stego_embed(png_raster *img, const stego_cells *cells,
                 const uint8_t *salt /* NULL: recipient mode */, const stego_keys *keys,
                 const uint8_t *envelope, size_t env_len, shroud_stego_stats *stats);
 
+/* stego_embed without touching img: the changes come back as steps
+ * (png_raster.h; *steps to free with free(), *n_steps of them, at most
+ * stego_max_changes) for png_raster_encode_stepped or
+ * png_raster_apply_steps. The same changes stego_embed makes, given the
+ * same direction keystream. */
+int stego_embed_steps(const png_raster *img, const stego_cells *cells, const uint8_t *salt,
+                      const stego_keys *keys, const uint8_t *envelope, size_t env_len,
+                      png_sample_step **steps, size_t *n_steps, shroud_stego_stats *stats);
+
+/* The most samples an embedding of env_len bytes with that code changes:
+ * one per plain bit (salt, code length) and one per group. */
+size_t stego_max_changes(int salted, size_t env_len, unsigned code_bits);
+
 /* Reads the stream at the positions of `keys` (after the salt positions
  * when salted): *envelope (free with free()) when the code length and
  * length are plausible, SHROUD_ERR_NO_MESSAGE when not. */

@@ -62,9 +62,18 @@ static int enter_keyed(stego_cursor *cur, const stego_keys *keys, keystream *whi
     return keystream_init(white, keys->stream);
 }
 
-int stego_embed(png_raster *img, const stego_cells *cells, const uint8_t *salt,
-                const stego_keys *keys, const uint8_t *envelope, size_t env_len,
-                shroud_stego_stats *stats)
+size_t stego_max_changes(int salted, size_t env_len, unsigned code_bits)
+{
+    size_t coded = STEGO_LENGTH_BYTES + env_len;
+    return (salted ? STEGO_SALT_SAMPLES : 0) + STEGO_CODE_BITS_SAMPLES +
+           (coded * 8 + code_bits - 1) / code_bits;
+}
+
+/* stego_embed into target (img itself), or, target NULL, into *steps. */
+static int embed(const png_raster *img, png_raster *target, const stego_cells *cells,
+                 const uint8_t *salt, const stego_keys *keys, const uint8_t *envelope,
+                 size_t env_len, png_sample_step **steps, size_t *n_steps,
+                 shroud_stego_stats *stats)
 {
     if (env_len > UINT32_MAX)
         return SHROUD_ERR_CAPACITY;
@@ -74,9 +83,14 @@ int stego_embed(png_raster *img, const stego_cells *cells, const uint8_t *salt,
     if (err)
         return err;
     size_t groups = (coded * 8 + p - 1) / p, nbits = groups * p;
+    size_t max_steps = target ? 0 : stego_max_changes(salt != NULL, env_len, p);
+    png_sample_step *changes = target ? NULL : malloc(max_steps * sizeof *changes);
     uint8_t *buf = calloc(1 + (nbits + 7) / 8, 1);
-    if (!buf)
+    if (!buf || (!target && !changes)) {
+        free(buf);
+        free(changes);
         return SHROUD_ERR_NOMEM;
+    }
     buf[0] = (uint8_t)p;
     store_be32(buf + 1, (uint32_t)env_len);
     memcpy(buf + 1 + STEGO_LENGTH_BYTES, envelope, env_len);
@@ -88,7 +102,7 @@ int stego_embed(png_raster *img, const stego_cells *cells, const uint8_t *salt,
     memset(&white, 0, sizeof white);
     err = start_cursor(&cur, img, cells, salt != NULL);
     if (!err)
-        err = stego_writer_init(&w, img, &cur);
+        err = stego_writer_init(&w, img, target, changes, max_steps, &cur);
     if (!err && salt)
         err = stego_write_plain(&w, salt, STEGO_SALT_SAMPLES);
     if (!err)
@@ -112,7 +126,29 @@ int stego_embed(png_raster *img, const stego_cells *cells, const uint8_t *salt,
     stego_writer_free(&w);
     stego_cursor_free(&cur);
     free(buf);
+    if (!target && !err) {
+        *steps = changes;
+        *n_steps = w.changed;
+    } else {
+        free(changes);
+    }
     return err;
+}
+
+int stego_embed(png_raster *img, const stego_cells *cells, const uint8_t *salt,
+                const stego_keys *keys, const uint8_t *envelope, size_t env_len,
+                shroud_stego_stats *stats)
+{
+    return embed(img, img, cells, salt, keys, envelope, env_len, NULL, NULL, stats);
+}
+
+int stego_embed_steps(const png_raster *img, const stego_cells *cells, const uint8_t *salt,
+                      const stego_keys *keys, const uint8_t *envelope, size_t env_len,
+                      png_sample_step **steps, size_t *n_steps, shroud_stego_stats *stats)
+{
+    *steps = NULL;
+    *n_steps = 0;
+    return embed(img, NULL, cells, salt, keys, envelope, env_len, steps, n_steps, stats);
 }
 
 /* After byte 0: reads the coded part. head holds the first head_groups

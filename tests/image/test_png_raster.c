@@ -636,6 +636,137 @@ static void test_large_image_splits_idat(void **state)
     png_raster_free(img);
 }
 
+/* ---- stepped encoding --------------------------------------------------------------- */
+
+static png_raster *noise_raster(uint32_t w, uint32_t h, int ct, unsigned channels,
+                                unsigned sample_bytes, uint32_t *x)
+{
+    png_raster *img = calloc(1, sizeof *img);
+    assert_non_null(img);
+    img->width = w;
+    img->height = h;
+    img->bit_depth = (uint8_t)(8 * sample_bytes);
+    img->color_type = (uint8_t)ct;
+    img->channels = (uint8_t)channels;
+    img->sample_bytes = (uint8_t)sample_bytes;
+    img->pixel_bytes = channels * sample_bytes;
+    img->stride = (size_t)w * img->pixel_bytes;
+    size_t n = img->stride * h;
+    img->pixels = malloc(n);
+    assert_non_null(img->pixels);
+    for (size_t i = 0; i < n; i++) {
+        *x ^= *x << 13;
+        *x ^= *x >> 17;
+        *x ^= *x << 5;
+        img->pixels[i] = (uint8_t)(*x >> 7);
+    }
+    return img;
+}
+
+/* Sets sample s to v (1 or 2 bytes, big-endian). */
+static void set_sample(png_raster *img, uint32_t s, unsigned v)
+{
+    uint8_t *p = img->pixels + (size_t)s * img->sample_bytes;
+    if (img->sample_bytes == 2)
+        *p++ = (uint8_t)(v >> 8);
+    *p = (uint8_t)v;
+}
+
+/* Steps at random samples (moved to mid-range first, so that they stay in
+ * range), the first and last samples, a sample stepped twice, and at 16
+ * bits steps that carry into the high byte. Encoded with the steps, the
+ * file is byte for byte the file of the image with them applied, and the
+ * image is left as it was. */
+static void check_stepped(png_raster *img, int level, uint32_t *x)
+{
+    uint32_t samples = img->width * img->height * img->channels;
+    unsigned mid = img->sample_bytes == 2 ? 0x8000 : 0x80;
+    png_sample_step steps[300];
+    size_t n = 0;
+    for (; samples > 4 && n < 290; n++) {
+        *x ^= *x << 13;
+        *x ^= *x >> 17;
+        *x ^= *x << 5;
+        uint32_t s = 3 + *x % (samples - 4); /* not 0 to 2, nor the last: below */
+        set_sample(img, s, mid + (unsigned)(n % 7));
+        steps[n] = s | (*x >> 30 & 1 ? PNG_STEP_UP : 0);
+    }
+    set_sample(img, 0, mid);
+    set_sample(img, samples - 1, mid);
+    steps[n++] = 0 | PNG_STEP_UP;
+    steps[n++] = samples - 1;
+    steps[n++] = (samples - 1) | PNG_STEP_UP; /* a sample stepped twice: back where it was */
+    steps[n++] = 0 | PNG_STEP_UP;             /* and one twice the same way: +2 */
+    if (img->sample_bytes == 2) {
+        set_sample(img, 1, 0x00ff);
+        set_sample(img, 2, 0x0100);
+        steps[n++] = 1 | PNG_STEP_UP;
+        steps[n++] = 2;
+    }
+    png_raster *applied = NULL;
+    assert_int_equal(png_raster_clone(img, &applied), SHROUD_OK);
+    png_raster_apply_steps(applied, steps, n);
+    assert_int_equal(applied->pixels[img->sample_bytes - 1], (uint8_t)(mid + 2));
+    if (img->sample_bytes == 2) {
+        assert_int_equal(applied->pixels[2] << 8 | applied->pixels[3], 0x0100);
+        assert_int_equal(applied->pixels[4] << 8 | applied->pixels[5], 0x00ff);
+    }
+    png_raster *before = NULL;
+    assert_int_equal(png_raster_clone(img, &before), SHROUD_OK);
+    bytebuf want, got = {0};
+    encode_ok(applied, NULL, 0, level, &want);
+    assert_int_equal(png_raster_encode_stepped(img, steps, n, NULL, 0, level, &got), SHROUD_OK);
+    assert_int_equal(got.len, want.len);
+    assert_memory_equal(got.data, want.data, want.len);
+    assert_memory_equal(img->pixels, before->pixels, img->stride * img->height);
+    free_buf(&got);
+    free_buf(&want);
+    png_raster_free(before);
+    png_raster_free(applied);
+}
+
+static void test_stepped_encode_is_the_applied_image(void **state)
+{
+    (void)state;
+    uint32_t x = 99;
+    struct {
+        uint32_t w, h;
+        int ct;
+        unsigned channels, sample_bytes;
+    } shapes[] = {
+        {37, 23, PNG_CT_RGB, 3, 1},  {19, 11, PNG_CT_GRAY, 1, 2},
+        {13, 17, PNG_CT_RGBA, 4, 2}, {1000, 700, PNG_CT_RGBA, 4, 1}, /* level 1 on two threads */
+        {1, 1, PNG_CT_GRAY, 1, 1},
+    };
+    for (size_t i = 0; i < N_ITEMS(shapes); i++)
+        for (int level = 1; level <= 6; level += 5) {
+            png_raster *img = noise_raster(shapes[i].w, shapes[i].h, shapes[i].ct,
+                                           shapes[i].channels, shapes[i].sample_bytes, &x);
+            check_stepped(img, level, &x);
+            png_raster_free(img);
+        }
+}
+
+static void test_stepped_encode_refuses_bad_steps(void **state)
+{
+    (void)state;
+    uint32_t x = 7;
+    png_raster *img = noise_raster(8, 4, PNG_CT_RGB, 3, 1, &x);
+    bytebuf out = {0};
+    png_sample_step past = 8 * 4 * 3, last = past - 1;
+    assert_int_equal(png_raster_encode_stepped(img, &past, 1, NULL, 0, 1, &out),
+                     SHROUD_ERR_ARGUMENT);
+    assert_int_equal(png_raster_encode_stepped(img, &past, 1, NULL, 0, 6, &out),
+                     SHROUD_ERR_ARGUMENT);
+    assert_int_equal(png_raster_encode_stepped(img, NULL, 1, NULL, 0, 1, &out),
+                     SHROUD_ERR_ARGUMENT);
+    assert_int_equal(out.len, 0);
+    assert_int_equal(png_raster_encode_stepped(img, &last, 1, NULL, 0, 1, &out), SHROUD_OK);
+    assert_true(out.len > 0);
+    free_buf(&out);
+    png_raster_free(img);
+}
+
 /* ---- limits ------------------------------------------------------------------------------------
  */
 
@@ -1246,6 +1377,8 @@ int main(void)
         cmocka_unit_test(test_every_level_gives_a_valid_file),
         cmocka_unit_test(test_encode_appends),
         cmocka_unit_test(test_large_image_splits_idat),
+        cmocka_unit_test(test_stepped_encode_is_the_applied_image),
+        cmocka_unit_test(test_stepped_encode_refuses_bad_steps),
         cmocka_unit_test(test_dimension_limits),
         cmocka_unit_test(test_metadata_limits),
         cmocka_unit_test(test_corrupt_image_data),

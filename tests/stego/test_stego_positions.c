@@ -64,6 +64,51 @@ static void disturb_undrawn(png_raster *img, const uint32_t *drawn, size_t n, su
     free(sorted);
 }
 
+/* stego_embed_steps leaves the cover alone and returns steps for the
+ * samples stego_embed changed (directions are random: the same samples,
+ * each by +-1); the steps applied, and the cover encoded with them, give
+ * one stego image, from which the envelope extracts. */
+static void check_steps_match(const png_raster *cover, const stego_cells *cells,
+                              const uint8_t *salt, const stego_keys *keys, const uint8_t *env,
+                              size_t env_len, const uint32_t *changed, size_t n_changed)
+{
+    png_raster *before = NULL, *applied = NULL, *decoded = NULL;
+    assert_int_equal(png_raster_clone(cover, &before), SHROUD_OK);
+    png_sample_step *steps = NULL;
+    size_t n_steps = 0;
+    shroud_stego_stats st;
+    assert_int_equal(
+        stego_embed_steps(cover, cells, salt, keys, env, env_len, &steps, &n_steps, &st),
+        SHROUD_OK);
+    assert_int_equal(n_steps, st.changed_samples);
+    assert_true(n_steps <= stego_max_changes(salt != NULL, env_len, st.code_bits));
+    assert_memory_equal(cover->pixels, before->pixels, cover->stride * cover->height);
+    assert_int_equal(png_raster_clone(cover, &applied), SHROUD_OK);
+    png_raster_apply_steps(applied, steps, n_steps);
+    size_t n = 0;
+    uint32_t *got = su_changed(cover, applied, &n);
+    assert_int_equal(n, n_changed);
+    assert_memory_equal(got, changed, n * sizeof *got);
+    assert_int_equal(su_check_stego(cover, applied), n_steps);
+    bytebuf png = {0};
+    assert_int_equal(png_raster_encode_stepped(cover, steps, n_steps, NULL, 0, 1, &png), SHROUD_OK);
+    assert_int_equal(png_raster_decode(png.data, png.len, &decoded), SHROUD_OK);
+    assert_memory_equal(decoded->pixels, applied->pixels, cover->stride * cover->height);
+    uint8_t *back = NULL;
+    size_t back_len = 0;
+    assert_int_equal(stego_extract(decoded, cells, salt != NULL, keys, &back, &back_len),
+                     SHROUD_OK);
+    assert_int_equal(back_len, env_len);
+    assert_memory_equal(back, env, env_len);
+    free(back);
+    free(png.data);
+    free(got);
+    free(steps);
+    png_raster_free(decoded);
+    png_raster_free(applied);
+    png_raster_free(before);
+}
+
 static int embed_extract_case(int color_type, int depth, int fill, unsigned seed, int salted)
 {
     su_rng r;
@@ -119,6 +164,7 @@ static int embed_extract_case(int color_type, int depth, int fill, unsigned seed
     size_t n_changed = 0;
     uint32_t *changes = su_changed(cover, stego, &n_changed);
     su_assert_subset(changes, n_changed, drawn, first + n_after);
+    check_steps_match(cover, &cells, salted ? salt : NULL, &keys, env, env_len, changes, n_changed);
 
     /* extraction finds the envelope ... */
     uint8_t *back = NULL, got_salt[STEGO_SALT_BYTES];
@@ -244,10 +290,94 @@ static void test_code_byte_and_length_are_whitened(void **state)
     png_raster_free(img);
 }
 
+/* A hook that checks each group as it comes in against the definition:
+ * its samples and its Hamming value, while the run keeps only a window. */
+typedef struct {
+    const png_raster *img;
+    const uint32_t *ref; /* the run's samples, by definition */
+    size_t group, done, calls;
+} group_check;
+
+static int check_groups(void *ctx, const stego_run *run, size_t groups)
+{
+    group_check *c = ctx;
+    assert_true(groups > c->done || groups * c->group == run->n);
+    c->calls++;
+    for (; c->done < groups; c->done++) {
+        size_t start = c->done * c->group;
+        uint32_t want = 0;
+        for (size_t i = 0; i < c->group; i++) {
+            assert_int_equal(stego_run_sample(run, start + i), c->ref[start + i]);
+            want ^= (uint32_t)(i + 1) & (0u - (stego_sample(c->img, c->ref[start + i]) & 1u));
+        }
+        assert_int_equal(stego_run_value(run, start, c->group), want);
+    }
+    return SHROUD_OK;
+}
+
+/* A run of whole groups of a random size (some beyond the hook's 1024
+ * samples) with check_groups: returns the samples it took. */
+static size_t hooked_run(stego_cursor *cur, const png_raster *img, const uint32_t *ref, size_t left,
+                         su_rng *r)
+{
+    size_t group = su_below(r, 4) ? 1 + su_below(r, 200) : 1000 + su_below(r, 3000);
+    if (group > left)
+        group = left;
+    size_t k = group * (1 + su_below(r, (uint32_t)(left / group)));
+    group_check c = {img, ref, group, 0, 0};
+    stego_run_hook hook = {group, check_groups, &c};
+    stego_run run;
+    assert_int_equal(stego_cursor_run(cur, k, &hook, &run), SHROUD_OK);
+    assert_int_equal(c.done, k / group);
+    assert_true(c.calls >= 1);
+    stego_run_free(&run);
+    return k;
+}
+
+/* Runs with a hook over images large enough for many windows (the run
+ * keeps about 16384 samples): every group checked as it comes in, with
+ * group sizes below and above the window's step, 8-bit (fast path) and
+ * 16-bit with alpha (general path). */
+static void test_hooked_runs_slide_their_window(void **state)
+{
+    (void)state;
+    su_rng r;
+    su_seed(&r, 4242);
+    static const size_t groups[] = {1, 7, 511, 2047, 20000, 65535};
+    for (size_t t = 0; t < 2 * sizeof groups / sizeof *groups; t++) {
+        int wide = (int)(t % 2);
+        png_raster *img = su_raster(wide ? 480 : 640, 360, wide ? PNG_CT_RGBA : PNG_CT_RGB,
+                                    wide ? 16 : 8, SU_FILL_EDGES, &r);
+        stego_cells cells;
+        stego_cells_find(img, &cells);
+        stego_keys k;
+        fixed_keys(&r, &k);
+        uint32_t *ref = su_order_keys(img, NULL, 0, k.positions, SIZE_MAX, NULL);
+        size_t group = groups[t / 2];
+        size_t n = cells.usable / group * group;
+        assert_true(n / group >= 3);
+        stego_cursor cur;
+        stego_run run;
+        assert_int_equal(stego_cursor_init(&cur, img, &cells), SHROUD_OK);
+        assert_int_equal(stego_cursor_rekey(&cur, k.positions), SHROUD_OK);
+        group_check c = {img, ref, group, 0, 0};
+        stego_run_hook hook = {group, check_groups, &c};
+        assert_int_equal(stego_cursor_run(&cur, n, &hook, &run), SHROUD_OK);
+        assert_int_equal(c.done, n / group);
+        assert_true(run.lsb_base > 0 && run.cell_base > 0); /* it did slide */
+        assert_int_equal(stego_cursor_remaining(&cur), cells.usable - n);
+        stego_run_free(&run);
+        stego_cursor_free(&cur);
+        free(ref);
+        png_raster_free(img);
+    }
+}
+
 /* The library's cursor against the definition: random images of every type
  * (8-bit without alpha takes the fast path), random keys, random mixes of
- * next(), run() (its bitmap, its samples and group values in it) and
- * rekey() mid-cell. */
+ * next(), run() (its bitmap, its samples and group values in it; with a
+ * hook, each group as it comes in, the run keeping a window) and rekey()
+ * mid-cell. */
 static void test_cursor_follows_the_definition(void **state)
 {
     (void)state;
@@ -303,6 +433,8 @@ static void test_cursor_follows_the_definition(void **state)
             if (su_below(&r, 3) == 0) {
                 assert_int_equal(stego_cursor_next(&cur, at, k), SHROUD_OK);
                 assert_memory_equal(at, ref2 + done, k * sizeof *at);
+            } else if (su_below(&r, 3) == 0) {
+                k = hooked_run(&cur, img, ref2 + done, left, &r);
             } else {
                 if (su_below(&r, 4) == 0) /* long runs too: many cells at once */
                     k = left < 5000 ? left : 1 + su_below(&r, 5000);
@@ -583,7 +715,7 @@ static void test_hamming_groups_change_at_most_one_sample(void **state)
         stego_writer w;
         assert_int_equal(stego_cursor_init(&cur, img, &cells), SHROUD_OK);
         assert_int_equal(stego_cursor_rekey(&cur, k.positions), SHROUD_OK);
-        assert_int_equal(stego_writer_init(&w, img, &cur), SHROUD_OK);
+        assert_int_equal(stego_writer_init(&w, img, img, NULL, 0, &cur), SHROUD_OK);
         assert_int_equal(stego_write_coded(&w, p, bits, nbits), SHROUD_OK);
         assert_int_equal(cells.usable - stego_cursor_remaining(&cur), groups * group);
         stego_cursor_free(&cur);
@@ -680,6 +812,7 @@ int main(void)
         cmocka_unit_test(test_usable_samples_definition),
         cmocka_unit_test(test_code_byte_and_length_are_whitened),
         cmocka_unit_test(test_cursor_follows_the_definition),
+        cmocka_unit_test(test_hooked_runs_slide_their_window),
         cmocka_unit_test(test_keystream_below_bounds_and_uniformity),
         cmocka_unit_test(test_fisher_yates_draws_a_permutation),
         cmocka_unit_test(test_known_answers_pin_the_format),
