@@ -1,6 +1,7 @@
 /* pg_pool.c — the connections of pg_pool.h. */
 #include "server/pg_pool.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,24 @@ void pg_pool_close(pg_pool *pool)
     memset(pool, 0, sizeof *pool);
 }
 
+/* 1 when an idle connection is known broken or has been closed by the
+ * server: a server that ends a connection (a restart, pg_terminate_backend)
+ * sends a FATAL error and closes it, so its end-of-file waits on the socket.
+ * Checked without blocking before each statement, so that the statement
+ * goes to a live connection instead of failing. Anything else waiting (a
+ * notice, a TLS record with no data) is read and the connection kept. */
+static int connection_closed(PGconn *conn)
+{
+    if (PQstatus(conn) != CONNECTION_OK)
+        return 1;
+    struct pollfd p = {.fd = PQsocket(conn), .events = POLLIN};
+    if (poll(&p, 1, 0) == 0)
+        return 0;
+    if (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK)
+        return 1; /* end-of-file or an error reading */
+    return poll(&p, 1, 0) != 0 && (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK);
+}
+
 PGresult *pg_pool_query(pg_pool *pool, const char *what, const char *sql, int n,
                         const char *const *values, const int *lengths, const int *formats,
                         int binary_result)
@@ -95,7 +114,7 @@ PGresult *pg_pool_query(pg_pool *pool, const char *what, const char *sql, int n,
     PGconn *conn = pg_pool_take(pool, what, &slot);
     if (!conn)
         return NULL;
-    if (PQstatus(conn) != CONNECTION_OK)
+    if (connection_closed(conn))
         PQreset(conn);
     PGresult *res = PQexecParams(conn, sql, n, NULL, values, lengths, formats, binary_result);
     if (!pg_result_ok(res) && !pg_constraint_violation(res))

@@ -3,8 +3,12 @@
  *
  * Up to PG_POOL_CONNECTIONS connections to one URL, opened as needed; each
  * is used by one thread at a time for one statement (pg_pool_query), so
- * one long statement (a large image) does not hold up the others. A broken
- * connection is reset by its next user (PQreset). Used by the PostgreSQL
+ * one long statement (a large image) does not hold up the others. A
+ * connection found broken, or closed by the server while it sat idle (a
+ * restart: the FATAL message and end-of-file wait on its socket), is reset
+ * by its next user before the statement (PQreset), so the statement does
+ * not fail; one that breaks during a statement fails that statement (it is
+ * not repeated: it may have run). Used by the PostgreSQL
  * store (store_pg.c) and blob store (blobs_pg.c), each with its own pool.
  */
 #ifndef SHROUD_SERVER_PG_POOL_H
