@@ -105,10 +105,14 @@ static int report(int err, const decrypt_opts *o, size_t n_ids, const cli_input 
         if (n_ids == 0)
             return fail("%s is encrypted to public keys: give the secret key with -i IDENTITY",
                         what);
+        /* stanzas name no recipient: a damaged one reads like another key's */
         if (n_ids == 1)
-            return fail("%s: the identity given cannot decrypt it (wrong key?)", what);
-        return fail("%s: none of the %zu identities given can decrypt it (wrong key?)", what,
-                    n_ids);
+            return fail("%s: the identity given cannot decrypt it (a wrong key, or a damaged "
+                        "header)",
+                        what);
+        return fail("%s: none of the %zu identities given can decrypt it (wrong keys, or a "
+                    "damaged header)",
+                    what, n_ids);
     case SHROUD_ERR_NEED_PASSPHRASE:
         return fail("%s is encrypted with a passphrase: run on a terminal or use "
                     "--passphrase-file FILE",
