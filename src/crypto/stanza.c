@@ -1,6 +1,7 @@
 /* stanza.c — wrapping and unwrapping the file key for each recipient kind. */
 #include <string.h>
 
+#include "crypto/bigendian.h"
 #include "crypto/envelope.h"
 #include "crypto/primitives.h"
 
@@ -18,19 +19,6 @@ static int unwrap(const uint8_t key[32], const uint8_t *wrapped,
 {
     return aes_gcm_open_once(key, zero_nonce, wrapped, SHROUD_FILE_KEY_BYTES,
                              wrapped + SHROUD_FILE_KEY_BYTES, file_key);
-}
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 /* ---- X25519 ---- */
@@ -204,7 +192,7 @@ int stanza_wrap_pbkdf2(const char *pass, size_t pass_len, uint32_t iterations,
     uint8_t key[32];
     uint8_t *salt = out->body;
     int err = prim_random(salt, STANZA_SALT_BYTES);
-    put_u32(out->body + STANZA_SALT_BYTES, iterations);
+    store_be32(out->body + STANZA_SALT_BYTES, iterations);
     if (!err)
         err = pbkdf2_key(pass, pass_len, salt, iterations, key);
     if (!err)
@@ -230,7 +218,7 @@ int stanza_unwrap_passphrase(const stanza_view *s, const char *pass, size_t pass
         err = scrypt_key(pass, pass_len, s->body, log_n, key);
         wrapped = s->body + STANZA_SALT_BYTES + 1;
     } else if (s->type == STANZA_PBKDF2) {
-        uint32_t iterations = get_u32(s->body + STANZA_SALT_BYTES);
+        uint32_t iterations = load_be32(s->body + STANZA_SALT_BYTES);
         if (iterations < SHROUD_PBKDF2_MIN_ITERATIONS || iterations > SHROUD_PBKDF2_MAX_ITERATIONS)
             return SHROUD_ERR_WORK_FACTOR;
         err = pbkdf2_key(pass, pass_len, s->body, iterations, key);
