@@ -31,16 +31,26 @@ POPCNT_CLONES uint32_t stego_run_value(const stego_run *run, size_t start, size_
     };
     if (!len)
         return 0;
-    uint64_t all = 0;
+    size_t last = len / 64;              /* the last window */
+    unsigned top = (unsigned)(len % 64); /* the last window's highest index */
+    /* window 0: index i is run sample start - 1 + i, index 0 none */
+    uint64_t w = bits_at(run, start) << 1;
+    if (last == 0 && top < 63)
+        w &= (2ull << top) - 1;
+    uint64_t all = w;
     uint32_t high = 0;
-    for (size_t j = 0; 64 * j <= len; j++) {
-        /* window j: index 64j + i is run sample start - 1 + 64j + i */
-        uint64_t w = j ? bits_at(run, start - 1 + 64 * j) : bits_at(run, start) << 1;
-        size_t top = len - 64 * j; /* the highest index of the window in the group */
-        if (top < 63)
+    /* window j >= 1 starts at run sample q + 64 (j - 1), q = start + 63: the
+     * same shift in every word pair; (x << 1) << (63 - sh) is x << (64 - sh),
+     * and 0 when sh is 0, without a branch */
+    size_t q = start + 63;
+    const uint64_t *lsb = run->lsb + (q / 64 - run->lsb_base);
+    unsigned sh = (unsigned)(q % 64);
+    for (size_t j = 1; j <= last; j++) {
+        w = lsb[j - 1] >> sh | (lsb[j] << 1) << (63 - sh);
+        if (j == last && top < 63)
             w &= (2ull << top) - 1;
         all ^= w;
-        high ^= (uint32_t)(64 * j) & (0u - (uint32_t)__builtin_parityll(w));
+        high ^= (uint32_t)(64 * j) & (0u - (uint32_t)(__builtin_popcountll(w) & 1));
     }
     uint32_t low = 0;
     for (unsigned b = 0; b < 6; b++)
@@ -54,14 +64,44 @@ static inline uint32_t first_of(const stego_run *run, size_t e)
     return run->first[e - run->cell_base];
 }
 
+/* How many of the 8 increasing run indices at f are <= i (all below
+ * 2^31): the place of the first one above it. */
+static inline unsigned firsts_at_most(const uint32_t *f, uint32_t i)
+{
+#if defined(__SSE2__)
+    const __m128i at = _mm_set1_epi32((int)i);
+    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)f);
+    __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(f + 4));
+    __m128i above = _mm_packs_epi32(_mm_cmpgt_epi32(a, at), _mm_cmpgt_epi32(b, at));
+    unsigned mask = (unsigned)_mm_movemask_epi8(above); /* two bits per index */
+    return mask ? (unsigned)__builtin_ctz(mask) / 2 : 8;
+#else
+    unsigned n = 0;
+    for (unsigned k = 0; k < 8; k++)
+        n += f[k] <= i;
+    return n;
+#endif
+}
+
 size_t stego_run_entry(const stego_run *run, size_t i, size_t from)
 {
     if (from < run->cell_base) /* dropped since: i, held, is after it */
         from = run->cell_base;
     if (from < run->cells && first_of(run, from) <= i) {
-        while (from + 1 < run->cells && first_of(run, from + 1) <= i)
-            from++;
-        return from;
+        /* entries asked for in increasing order are a few cells apart:
+         * count the next 8 at a time (their firsts increase), no branch
+         * per entry */
+        const uint32_t *first = run->first;
+        size_t e = from - run->cell_base, end = run->cells - run->cell_base;
+        while (e + 8 < end) {
+            unsigned ahead = firsts_at_most(first + e + 1, (uint32_t)i);
+            e += ahead;
+            if (ahead < 8)
+                return e + run->cell_base;
+        }
+        while (e + 1 < end && first[e + 1] <= i)
+            e++;
+        return e + run->cell_base;
     }
     size_t lo = run->cell_base, hi = run->cells; /* the last entry whose first <= i */
     while (hi - lo > 1) {

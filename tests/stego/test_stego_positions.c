@@ -306,6 +306,12 @@ static int check_groups(void *ctx, const stego_run *run, size_t groups)
     for (; c->done < groups; c->done++) {
         size_t start = c->done * c->group;
         uint32_t want = 0;
+        size_t e = 0; /* the forward search (as the writer walks) = the bisection */
+        for (size_t i = 0; i < c->group; i += 1 + (i * 7 + c->done) % 13) {
+            e = stego_run_entry(run, start + i, e);
+            assert_int_equal(e, stego_run_entry(run, start + i, run->cells));
+            assert_int_equal(stego_run_sample_at(run, e, start + i), c->ref[start + i]);
+        }
         for (size_t i = 0; i < c->group; i++) {
             assert_int_equal(stego_run_sample(run, start + i), c->ref[start + i]);
             want ^= (uint32_t)(i + 1) & (0u - (stego_sample(c->img, c->ref[start + i]) & 1u));
