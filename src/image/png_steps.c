@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/primitives.h"
 #include "shroud.h"
 
 /* Steps the sample at p (sample_bytes 1, or 2 big-endian). */
@@ -35,6 +36,7 @@ int png_row_steps_init(png_row_steps *rs, const png_raster *img, const png_sampl
     size_t samples = rs->row_samples * img->height;
     if (n_steps >= UINT32_MAX || rs->row_samples == 0)
         return SHROUD_ERR_ARGUMENT;
+    rs->n = n_steps;
     rs->first = calloc((size_t)img->height + 1, sizeof *rs->first);
     rs->by_row = malloc((n_steps ? n_steps : 1) * sizeof *rs->by_row);
     if (!rs->first || !rs->by_row) {
@@ -66,6 +68,8 @@ int png_row_steps_init(png_row_steps *rs, const png_raster *img, const png_sampl
 
 void png_row_steps_free(png_row_steps *rs)
 {
+    if (rs->by_row) /* where a hidden message changed the image */
+        prim_wipe(rs->by_row, rs->n * sizeof *rs->by_row);
     free(rs->first);
     free(rs->by_row);
     rs->first = NULL;

@@ -15,12 +15,14 @@ typedef struct {
     size_t row_samples; /* samples per row */
     uint32_t *first;    /* the steps of row y are by_row[first[y] .. first[y + 1]) */
     png_sample_step *by_row;
+    size_t n;
 } png_row_steps;
 
 /* Groups the steps by row: SHROUD_OK, SHROUD_ERR_ARGUMENT when a step is
  * past the last sample (or there are 2^32 or more), SHROUD_ERR_NOMEM. */
 int png_row_steps_init(png_row_steps *rs, const png_raster *img, const png_sample_step *steps,
                        size_t n_steps);
+/* Frees, wiping the steps first (they say where a hidden message is). */
 void png_row_steps_free(png_row_steps *rs);
 
 /* Row y with its steps applied: the image's own row when it has none,

@@ -130,6 +130,8 @@ static int embed(const png_raster *img, png_raster *target, const stego_cells *c
         *steps = changes;
         *n_steps = w.changed;
     } else {
+        if (changes) /* where the message went, in part */
+            prim_wipe(changes, w.changed * sizeof *changes);
         free(changes);
     }
     return err;
