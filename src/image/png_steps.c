@@ -37,32 +37,27 @@ int png_row_steps_init(png_row_steps *rs, const png_raster *img, const png_sampl
     if (n_steps >= UINT32_MAX || rs->row_samples == 0)
         return SHROUD_ERR_ARGUMENT;
     rs->n = n_steps;
-    rs->first = calloc((size_t)img->height + 1, sizeof *rs->first);
+    /* counting sort by row, one spare entry: row y is counted in first[y + 2];
+     * after the prefix sums first[y + 1] is row y's start, and placing the
+     * steps moves it to row y's end, which is row y + 1's start */
+    rs->first = calloc((size_t)img->height + 2, sizeof *rs->first);
     rs->by_row = malloc((n_steps ? n_steps : 1) * sizeof *rs->by_row);
     if (!rs->first || !rs->by_row) {
         png_row_steps_free(rs);
         return SHROUD_ERR_NOMEM;
     }
-    /* counting sort by row: first[y + 1] counts row y, then prefix sums */
     for (size_t i = 0; i < n_steps; i++) {
         size_t s = steps[i] & PNG_STEP_SAMPLE;
         if (s >= samples) {
             png_row_steps_free(rs);
             return SHROUD_ERR_ARGUMENT;
         }
-        rs->first[s / rs->row_samples + 1]++;
+        rs->first[s / rs->row_samples + 2]++;
     }
-    for (uint32_t y = 0; y < img->height; y++)
+    for (uint32_t y = 1; y <= img->height; y++)
         rs->first[y + 1] += rs->first[y];
-    uint32_t *next = malloc(((size_t)img->height ? img->height : 1) * sizeof *next);
-    if (!next) {
-        png_row_steps_free(rs);
-        return SHROUD_ERR_NOMEM;
-    }
-    memcpy(next, rs->first, (size_t)img->height * sizeof *next);
     for (size_t i = 0; i < n_steps; i++)
-        rs->by_row[next[(steps[i] & PNG_STEP_SAMPLE) / rs->row_samples]++] = steps[i];
-    free(next);
+        rs->by_row[rs->first[(steps[i] & PNG_STEP_SAMPLE) / rs->row_samples + 1]++] = steps[i];
     return SHROUD_OK;
 }
 

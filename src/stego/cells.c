@@ -215,7 +215,9 @@ static inline uint64_t low_set_bits(uint64_t mask, size_t keep)
 
 /* Builds a run: the bitmap a word at a time, and the cell list. The loops
  * work on a local copy (so its fields stay in registers: the stores to the
- * arrays cannot alias it) and store it back. */
+ * arrays cannot alias it) and store it back. lsb, cell, first and take are
+ * the run's arrays: with a hook, windows that start at run->lsb_base and
+ * run->cell_base (see slide). */
 typedef struct {
     uint64_t *lsb;
     uint32_t *cell, *first;
@@ -231,22 +233,24 @@ typedef struct {
     stego_run *run;
 } run_builder;
 
-/* lsb, cell and first are the run's arrays: with a hook, windows that
- * start at run->lsb_base and run->cell_base (see slide). */
-
 /* The hook is called at least every HOOK_SAMPLES samples (or group), while
  * the bitmap and the cells it covers are still in the caches: 16384
  * samples of a photo are about 256 cells, 16 KiB of lines. (1024 and 4096
  * were about 10% and 4% slower on the 1080p embedding, 65536 no faster.) */
 #define HOOK_SAMPLES 16384
 
-/* When the hook is next called, `groups` whole groups being in: after at
- * least HOOK_SAMPLES more samples (whole groups), at the run's end at last. */
+/* Samples between hook calls: whole groups, at least HOOK_SAMPLES or one. */
+static size_t hook_step(size_t group)
+{
+    return group < HOOK_SAMPLES ? HOOK_SAMPLES / group * group : group;
+}
+
+/* When the hook is next called, `groups` whole groups being in: `step`
+ * samples later, at the run's end at last. */
 static size_t next_hook_call(const run_builder *b, size_t groups)
 {
-    size_t group = b->hook->group;
-    size_t step = group < HOOK_SAMPLES ? HOOK_SAMPLES / group * group : group;
-    return groups * group + step < b->n ? groups * group + step : b->n;
+    size_t next = groups * b->hook->group + hook_step(b->hook->group);
+    return next < b->n ? next : b->n;
 }
 
 /* The bitmap words and cell entries a run with a hook holds at most. The
@@ -463,7 +467,7 @@ int stego_cursor_run(stego_cursor *cur, size_t n, const stego_run_hook *hook, st
     if (most > n)
         most = n;
     if (hook) {
-        size_t step = hook->group < HOOK_SAMPLES ? HOOK_SAMPLES : hook->group;
+        size_t step = hook_step(hook->group);
         if (words > window_words(step))
             words = window_words(step);
         if (most > window_entries(step))
