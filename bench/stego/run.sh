@@ -16,7 +16,7 @@
 #      commands in turn, median over all runs: shroud hide / reveal
 #      (recipient mode), the passphrase mode and one wrong-passphrase guess,
 #      steghide embed / extract, the tutorial's hide / reveal;
-#   2. in process (stego_bench: one thread, CLOCK_MONOTONIC, median of
+#   2. in process (stego_bench: one calling thread, CLOCK_MONOTONIC, median of
 #      interleaved iterations): embedding and extraction alone, PNG decode and
 #      encode, hide + reveal through the public API; the tutorial's per-bit
 #      loops timed inside Python;
@@ -273,7 +273,7 @@ if [ "$have_py" = 1 ]; then
 fi
 ms() { awk -v v="$1" 'BEGIN { if (v == "") print "-"; else printf "%.2f", v }'; }
 irow() { printf '  %-40s %9s %9s   %s\n' "$1" "$(ms "$(kv "$2_ms" "$3")")" "$(ms "$(kv "$2_min_ms" "$3")")" "$4"; }
-say "in process (stego_bench: one thread, CLOCK_MONOTONIC, median and minimum of $(kv runs "$ip")"
+say "in process (stego_bench: one calling thread, CLOCK_MONOTONIC, median and minimum of $(kv runs "$ip")"
 say "interleaved iterations, ms; level $(kv level "$ip") = SHROUD_STEGO_DEFAULT_PNG_LEVEL):"
 printf '  %-40s %9s %9s\n' "" median min
 irow "embedding alone (stego_embed_steps)" embed "$ip" "positions + Hamming-coded LSB matching, cover just parsed"

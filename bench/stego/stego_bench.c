@@ -8,8 +8,9 @@
  *
  * COVER (PNG or BMP) and MESSAGE are read into memory once. The message is
  * sealed to one native X25519 recipient generated here (recipient mode: no
- * scrypt in these timings). One thread; each iteration times, one after the
- * other with CLOCK_MONOTONIC:
+ * scrypt in these timings). One thread (the library starts a second for a
+ * long embedding and a large level-1 encode); each iteration times, one
+ * after the other with CLOCK_MONOTONIC:
  *
  *   embed     the internal stego_embed_steps alone, as shroud_stego_hide
  *             calls it for a message of this size: an envelope sealed once

@@ -67,32 +67,71 @@ static inline int plain8(const stego_cursor *cur)
     return cur->img->sample_bytes == 1 && !cur->layout.alpha;
 }
 
-POPCNT_CLONES static size_t count_usable8(const uint8_t *px, size_t samples)
+/* Counts the usable samples, and each cell's into counts[] unless NULL. */
+POPCNT_CLONES static size_t count_usable8(const uint8_t *px, size_t samples, uint8_t *counts)
 {
     size_t count = 0, s = 0;
     for (; s + STEGO_CELL_SAMPLES <= samples; s += STEGO_CELL_SAMPLES) {
         uint64_t use, lsb;
         window64_masks(px + s, &use, &lsb);
-        count += (size_t)__builtin_popcountll(use);
+        unsigned in_cell = (unsigned)__builtin_popcountll(use);
+        if (counts)
+            counts[s / STEGO_CELL_SAMPLES] = (uint8_t)in_cell;
+        count += in_cell;
     }
-    for (; s < samples; s++)
-        count += (uint8_t)(px[s] - 1) < 254; /* 1 .. 254 */
-    return count;
+    size_t tail = 0;
+    for (size_t t = s; t < samples; t++)
+        tail += (uint8_t)(px[t] - 1) < 254; /* 1 .. 254 */
+    if (counts && s < samples)
+        counts[s / STEGO_CELL_SAMPLES] = (uint8_t)tail;
+    return count + tail;
 }
 
-void stego_cells_find(const png_raster *img, stego_cells *cells)
+static void find_cells(const png_raster *img, stego_cells *cells, uint8_t *counts)
 {
     stego_layout l = stego_layout_of(img);
     size_t samples = (size_t)img->width * img->height * img->channels, count = 0;
     if (img->sample_bytes == 1 && !l.alpha) {
-        count = count_usable8(img->pixels, samples);
+        count = count_usable8(img->pixels, samples, counts);
     } else {
-        for (size_t s = 0; s < samples; s++)
-            count += (size_t)stego_usable(img, &l, (uint32_t)s, (unsigned)(s % l.channels));
+        for (size_t s = 0; s < samples; s += STEGO_CELL_SAMPLES) {
+            size_t end = s + STEGO_CELL_SAMPLES < samples ? s + STEGO_CELL_SAMPLES : samples;
+            unsigned in_cell = 0;
+            for (size_t t = s; t < end; t++)
+                in_cell += (unsigned)stego_usable(img, &l, (uint32_t)t, (unsigned)(t % l.channels));
+            if (counts)
+                counts[s / STEGO_CELL_SAMPLES] = (uint8_t)in_cell;
+            count += in_cell;
+        }
     }
     cells->samples = samples;
     cells->n = (samples + STEGO_CELL_SAMPLES - 1) / STEGO_CELL_SAMPLES;
     cells->usable = count;
+    cells->counts = counts;
+}
+
+void stego_cells_find(const png_raster *img, stego_cells *cells)
+{
+    find_cells(img, cells, NULL);
+}
+
+int stego_cells_count(const png_raster *img, stego_cells *cells)
+{
+    size_t n = ((size_t)img->width * img->height * img->channels + STEGO_CELL_SAMPLES - 1) /
+               STEGO_CELL_SAMPLES;
+    uint8_t *counts = malloc(n ? n : 1);
+    if (!counts)
+        return SHROUD_ERR_NOMEM;
+    find_cells(img, cells, counts);
+    return SHROUD_OK;
+}
+
+void stego_cells_free(stego_cells *cells)
+{
+    if (!cells)
+        return;
+    free(cells->counts);
+    cells->counts = NULL;
 }
 
 int stego_cursor_init(stego_cursor *cur, const png_raster *img, const stego_cells *cells)
@@ -101,6 +140,7 @@ int stego_cursor_init(stego_cursor *cur, const png_raster *img, const stego_cell
     cur->img = img;
     cur->layout = stego_layout_of(img);
     cur->cells = cells;
+    cur->limit = cells->usable;
     cur->bmi2 = have_bmi2();
     cur->avx2 = have_avx2();
     return positions_init_identity(&cur->order, cells->n);
@@ -116,13 +156,15 @@ static void skip_cell(stego_cursor *cur)
 
 int stego_cursor_rekey(stego_cursor *cur, const uint8_t key[KEYSTREAM_KEY_BYTES])
 {
+    if (cur->lent)
+        return SHROUD_ERR_STATE;
     skip_cell(cur);
     return positions_rekey(&cur->order, key);
 }
 
 size_t stego_cursor_remaining(const stego_cursor *cur)
 {
-    return cur->cells->usable - cur->passed;
+    return cur->limit - cur->passed;
 }
 
 /* Puts the cursor at the start of cell `cell`. */
@@ -137,12 +179,19 @@ static void enter_cell(stego_cursor *cur, uint32_t cell)
 static int next_cell(stego_cursor *cur)
 {
     const uint32_t *drawn;
-    if (cur->taken == cur->order.n)
+    if (cur->n_queued) {
+        drawn = cur->queued++;
+        cur->n_queued--;
+    } else if (cur->lent) {
+        return SHROUD_ERR_STATE; /* asked for more than the split left it */
+    } else if (cur->taken == cur->order.n) {
         return SHROUD_ERR_CAPACITY;
-    int err = positions_draw(&cur->order, 1, &drawn);
-    if (err)
-        return err;
-    cur->taken++;
+    } else {
+        int err = positions_draw(&cur->order, 1, &drawn);
+        if (err)
+            return err;
+        cur->taken++;
+    }
     enter_cell(cur, *drawn);
     return SHROUD_OK;
 }
@@ -461,9 +510,9 @@ int stego_cursor_run(stego_cursor *cur, size_t n, const stego_run_hook *hook, st
         return SHROUD_ERR_CAPACITY;
     if (!cur->order.keyed)
         return SHROUD_ERR_STATE;
-    /* at most one cell per sample, and no more cells than are left; with a
-     * hook, a window */
-    size_t most = cur->order.n - cur->taken + 1, words = n / 64 + 2;
+    /* at most one cell per sample, and no more cells than are left (a
+     * split's first part: than it has queued); with a hook, a window */
+    size_t most = (cur->lent ? cur->n_queued : cur->order.n - cur->taken) + 1, words = n / 64 + 2;
     if (most > n)
         most = n;
     if (hook) {
@@ -510,12 +559,24 @@ int stego_cursor_run(stego_cursor *cur, size_t n, const stego_run_hook *hook, st
     while (!err && b.got < n) {
         /* Draw as many cells as the rest needs at least (64 samples each at
          * most), never more: the draws stay those of one-at-a-time. Only the
-         * last cell drawn can be left part-way. */
+         * last cell drawn can be left part-way. A split cursor's first part
+         * has its cells drawn already. */
         size_t want = (n - b.got + STEGO_CELL_SAMPLES - 1) / STEGO_CELL_SAMPLES;
         const uint32_t *drawn = NULL;
-        if ((err = positions_draw(&cur->order, want, &drawn))) /* CAPACITY cannot happen */
+        if (cur->n_queued) {
+            drawn = cur->queued;
+            if (want > cur->n_queued)
+                want = cur->n_queued;
+            cur->queued += want;
+            cur->n_queued -= want;
+        } else if (cur->lent) {
+            err = SHROUD_ERR_STATE; /* asked for more than the split left it */
             break;
-        cur->taken += want;
+        } else if ((err = positions_draw(&cur->order, want, &drawn))) { /* no CAPACITY here */
+            break;
+        } else {
+            cur->taken += want;
+        }
         uint64_t taken = 0;
         err = fast ? append_cells8_avx2(&b, cur, drawn, want, &taken)
                    : append_cells(&b, cur, drawn, want, &taken);
@@ -533,6 +594,56 @@ int stego_cursor_run(stego_cursor *cur, size_t n, const stego_run_hook *hook, st
     run->lsb[b.words] = 0;
     run->cells = run->cell_base + b.cells;
     cur->passed += n;
+    return SHROUD_OK;
+}
+
+int stego_cursor_split(stego_cursor *cur, size_t at, stego_cursor *rest)
+{
+    const uint8_t *counts = cur->cells->counts;
+    if (!counts || !cur->order.keyed || cur->lent || cur->n_queued)
+        return SHROUD_ERR_STATE;
+    if (at > stego_cursor_remaining(cur))
+        return SHROUD_ERR_CAPACITY;
+    uint64_t use, lsb;
+    size_t got = 0; /* samples before `at` found so far */
+    if (cur->sample < cur->end) {
+        stego_cell_masks(cur->img, &cur->layout, cur->cells->samples,
+                         cur->sample / STEGO_CELL_SAMPLES, &use, &lsb);
+        got = (size_t)__builtin_popcountll(use & ~0ull << (cur->sample % STEGO_CELL_SAMPLES));
+    }
+    if (got >= at)
+        return SHROUD_ERR_ARGUMENT; /* inside the current cell: nothing to share */
+    /* Draw as stego_cursor_run would: as many cells as `at` needs at least,
+     * so only the last cell of a batch can reach it. */
+    size_t first = cur->order.drawn, before = got;
+    uint32_t cell = 0;
+    while (got < at) {
+        size_t want = (at - got + STEGO_CELL_SAMPLES - 1) / STEGO_CELL_SAMPLES;
+        const uint32_t *drawn;
+        int err = positions_draw(&cur->order, want, &drawn); /* no CAPACITY: at <= remaining */
+        if (err)
+            return err;
+        cur->taken += want;
+        for (size_t i = 0; i < want; i++) {
+            before = got;
+            got += counts[drawn[i]];
+        }
+        cell = drawn[want - 1];
+    }
+    *rest = *cur;
+    enter_cell(rest, cell);
+    size_t mine = at - before; /* of `cell`'s usable samples, 1 .. all */
+    if (mine == counts[cell]) {
+        rest->sample = rest->end;
+    } else {
+        stego_cell_masks(cur->img, &cur->layout, cur->cells->samples, cell, &use, &lsb);
+        stop_in_cell(rest, cell, low_set_bits(use, mine));
+    }
+    rest->passed = cur->passed + at;
+    cur->queued = cur->order.order + first;
+    cur->n_queued = cur->order.drawn - first;
+    cur->lent = 1;
+    cur->limit = cur->passed + at;
     return SHROUD_OK;
 }
 

@@ -27,13 +27,18 @@
 #define STEGO_CELL_SAMPLES 64
 
 typedef struct {
-    size_t samples; /* all samples of the image */
-    size_t n;       /* cells */
-    size_t usable;  /* usable samples */
+    size_t samples;  /* all samples of the image */
+    size_t n;        /* cells */
+    size_t usable;   /* usable samples */
+    uint8_t *counts; /* the usable samples of each cell, or NULL */
 } stego_cells;
 
-/* Counts img's usable samples and cells. */
+/* Counts img's usable samples and cells (counts NULL). */
 void stego_cells_find(const png_raster *img, stego_cells *cells);
+/* The same, and each cell's usable samples in cells->counts, which lets a
+ * cursor be split (stego_cursor_split). Free with stego_cells_free. */
+int stego_cells_count(const png_raster *img, stego_cells *cells);
+void stego_cells_free(stego_cells *cells);
 
 typedef struct {
     const png_raster *img;
@@ -41,11 +46,15 @@ typedef struct {
     positions order; /* the cell shuffle */
     uint32_t sample; /* next sample to look at in the current cell */
     uint32_t end;    /* end of the current cell */
-    size_t passed;   /* usable samples yielded or skipped so far */
+    size_t passed;   /* usable samples yielded or skipped so far ... */
+    size_t limit;    /* ... and in all (the image's, or a split's first part's) */
     size_t taken;    /* cells entered so far */
     int bmi2;        /* the processor has pext (cells.c) ... */
     int avx2;        /* ... and AVX2 */
     stego_layout layout;
+    const uint32_t *queued; /* cells already drawn, entered before any other ... */
+    size_t n_queued;        /* ... and how many (stego_cursor_split) */
+    int lent;               /* the order went to another cursor: no more draws */
 } stego_cursor;
 
 /* A cursor over img's cells; no keystream yet (stego_cursor_rekey). */
@@ -56,6 +65,13 @@ int stego_cursor_rekey(stego_cursor *cur, const uint8_t key[KEYSTREAM_KEY_BYTES]
 /* The next k samples of the order into out[0..k). SHROUD_ERR_CAPACITY when
  * the cells run out. */
 int stego_cursor_next(stego_cursor *cur, uint32_t *out, size_t k);
+/* Cuts the order after the next `at` samples (more than one cell's), so
+ * that two threads can walk the two parts: cur then yields those `at`
+ * samples and no more, from cells drawn here; *rest (a copy of cur,
+ * advanced) yields the samples after them and takes over cur's order, so
+ * only one of the two may be freed. Needs cells->counts. The samples are
+ * the ones cur alone would have yielded, in the same order. */
+int stego_cursor_split(stego_cursor *cur, size_t at, stego_cursor *rest);
 /* Usable samples the cursor can still yield. */
 size_t stego_cursor_remaining(const stego_cursor *cur);
 void stego_cursor_free(stego_cursor *cur);

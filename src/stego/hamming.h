@@ -45,7 +45,12 @@ int stego_writer_init(stego_writer *w, const png_raster *img, png_raster *target
 void stego_writer_free(stego_writer *w);
 /* Writes nbits bits of bytes, one per sample of the order. */
 int stego_write_plain(stego_writer *w, const uint8_t *bytes, size_t nbits);
-/* Writes nbits bits of bytes (nbits a multiple of code_bits) with the code. */
+/* Writes nbits bits of bytes (nbits a multiple of code_bits) with the code.
+ * Into steps, on a cover whose cells are counted (stego_cells_count), and
+ * over at least STEGO_SPLIT_MIN_SAMPLES samples, in two parts on two
+ * threads (stego_cursor_split): the same samples change, the same steps
+ * come back, but for the random directions. */
+#define STEGO_SPLIT_MIN_SAMPLES (1u << 20) /* about 0.25 ms of work; a thread, 50 us */
 int stego_write_coded(stego_writer *w, unsigned code_bits, const uint8_t *bytes, size_t nbits);
 
 /* Reads nbits bits into bytes (zeroed first), one per drawn sample. */

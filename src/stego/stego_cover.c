@@ -18,8 +18,8 @@ int shroud_cover_new(shroud_cover **out, const uint8_t *image, size_t len)
         return SHROUD_ERR_NOMEM;
     c->png_level = SHROUD_STEGO_DEFAULT_PNG_LEVEL;
     int err = stego_image_decode(image, len, &c->img);
-    if (!err)
-        stego_cells_find(c->img, &c->cells);
+    if (!err) /* with each cell's count: hide splits its embedding in two */
+        err = stego_cells_count(c->img, &c->cells);
     if (err) {
         shroud_cover_free(c);
         return err;
@@ -55,6 +55,7 @@ void shroud_cover_free(shroud_cover *c)
     if (!c)
         return;
     png_raster_free(c->img);
+    stego_cells_free(&c->cells);
     free(c);
 }
 

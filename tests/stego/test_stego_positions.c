@@ -476,6 +476,195 @@ static void test_cursor_follows_the_definition(void **state)
     free(at);
 }
 
+/* stego_cells_count: each cell's count is its usable samples by the
+ * definition, and the totals are stego_cells_find's. */
+static void test_cells_count_each_cell(void **state)
+{
+    (void)state;
+    static const int types[4] = {PNG_CT_GRAY, PNG_CT_GRAY_ALPHA, PNG_CT_RGB, PNG_CT_RGBA};
+    su_rng r;
+    su_seed(&r, 77);
+    for (unsigned n = 0; n < 32; n++) {
+        png_raster *img = su_raster(1 + su_below(&r, 90), 1 + su_below(&r, 40), types[n % 4],
+                                    n % 8 < 4 ? 8 : 16, (int)(n / 8 % 3), &r);
+        stego_cells found, counted;
+        stego_cells_find(img, &found);
+        assert_null(found.counts);
+        assert_int_equal(stego_cells_count(img, &counted), SHROUD_OK);
+        assert_non_null(counted.counts);
+        assert_int_equal(counted.samples, found.samples);
+        assert_int_equal(counted.n, found.n);
+        assert_int_equal(counted.usable, found.usable);
+        stego_layout l = stego_layout_of(img);
+        for (size_t c = 0; c < counted.n; c++) {
+            unsigned want = 0;
+            for (size_t s = c * 64; s < (c + 1) * 64 && s < counted.samples; s++)
+                want += (unsigned)stego_usable(img, &l, (uint32_t)s, (unsigned)(s % l.channels));
+            assert_int_equal(counted.counts[c], want);
+        }
+        stego_cells_free(&counted);
+        assert_null(counted.counts);
+        png_raster_free(img);
+    }
+}
+
+/* Takes k samples from cur, by next() or by a run, and checks them against
+ * ref. */
+static void take_and_check(stego_cursor *cur, const png_raster *img, const uint32_t *ref, size_t k,
+                           uint32_t *at, su_rng *r)
+{
+    size_t done = 0;
+    while (done < k) {
+        size_t left = k - done, piece = 1 + su_below(r, left < 5000 ? (uint32_t)left : 5000);
+        if (su_below(r, 3) == 0) {
+            assert_int_equal(stego_cursor_next(cur, at, piece), SHROUD_OK);
+            assert_memory_equal(at, ref + done, piece * sizeof *at);
+        } else if (su_below(r, 2) == 0) {
+            piece = hooked_run(cur, img, ref + done, left, r);
+        } else {
+            stego_run run;
+            assert_int_equal(stego_cursor_run(cur, piece, NULL, &run), SHROUD_OK);
+            for (size_t i = 0; i < piece; i++)
+                assert_int_equal(stego_run_sample(&run, i), ref[done + i]);
+            stego_run_free(&run);
+        }
+        done += piece;
+    }
+}
+
+/* A split cursor: the first part yields exactly the next `at` samples of
+ * the order and then has none left (it drew its cells; the order is the
+ * other's), the second yields all the samples after them; split at a cell
+ * boundary, inside a cell, at the very end, after a start inside a cell;
+ * every image type, fast and general paths. Refused: no counts, a lent
+ * cursor, a point inside the current cell. */
+static void test_split_cursors_yield_the_order(void **state)
+{
+    (void)state;
+    static const int types[4] = {PNG_CT_GRAY, PNG_CT_GRAY_ALPHA, PNG_CT_RGB, PNG_CT_RGBA};
+    su_rng r;
+    su_seed(&r, 5150);
+    uint32_t *at = malloc(65535 * sizeof *at);
+    assert_non_null(at);
+    for (unsigned n = 0; n < 64; n++) {
+        png_raster *img = su_raster(8 + su_below(&r, 300), 8 + su_below(&r, 200), types[n % 4],
+                                    n % 8 < 4 ? 8 : 16, n % 3 ? SU_FILL_PHOTO : SU_FILL_EDGES, &r);
+        stego_cells cells;
+        assert_int_equal(stego_cells_count(img, &cells), SHROUD_OK);
+        stego_keys k;
+        fixed_keys(&r, &k);
+        uint32_t *ref = su_order_keys(img, NULL, 0, k.positions, SIZE_MAX, NULL);
+        size_t total = cells.usable;
+        if (total < 200) {
+            free(ref);
+            stego_cells_free(&cells);
+            png_raster_free(img);
+            continue;
+        }
+        stego_cursor cur, rest;
+        assert_int_equal(stego_cursor_init(&cur, img, &cells), SHROUD_OK);
+        assert_int_equal(stego_cursor_rekey(&cur, k.positions), SHROUD_OK);
+        size_t pre = n % 2 ? su_below(&r, (uint32_t)total / 4) : 0;
+        assert_int_equal(stego_cursor_next(&cur, at, pre), SHROUD_OK);
+        size_t cut; /* where the first part ends, from the cursor's place */
+        switch (n % 5) {
+        case 0: /* the very end */
+            cut = total - pre;
+            break;
+        case 1: /* a cell boundary */
+            cut = pre + 65 + su_below(&r, (uint32_t)(total - pre - 65));
+            while (cut < total && ref[cut - 1] / 64 == ref[cut] / 64)
+                cut++;
+            cut -= pre;
+            break;
+        default:
+            cut = 65 + su_below(&r, (uint32_t)(total - pre - 65 + 1));
+        }
+        /* inside the cursor's current cell: nothing to share */
+        size_t in_cell = 0;
+        while (pre && pre + in_cell < total && ref[pre + in_cell] / 64 == ref[pre - 1] / 64)
+            in_cell++;
+        if (in_cell)
+            assert_int_equal(stego_cursor_split(&cur, in_cell, &rest), SHROUD_ERR_ARGUMENT);
+        assert_int_equal(stego_cursor_split(&cur, total - pre + 1, &rest), SHROUD_ERR_CAPACITY);
+
+        assert_int_equal(stego_cursor_split(&cur, cut, &rest), SHROUD_OK);
+        assert_int_equal(stego_cursor_remaining(&rest), total - pre - cut);
+        assert_int_equal(stego_cursor_split(&cur, 100, &rest), SHROUD_ERR_STATE);
+        assert_int_equal(stego_cursor_rekey(&cur, k.stream), SHROUD_ERR_STATE);
+        if (n % 3 == 0) /* the second part first: they are independent */
+            take_and_check(&rest, img, ref + pre + cut, total - pre - cut, at, &r);
+        take_and_check(&cur, img, ref + pre, cut, at, &r);
+        stego_run run;
+        assert_int_equal(stego_cursor_remaining(&cur), 0);
+        assert_int_equal(stego_cursor_next(&cur, at, 1), SHROUD_ERR_CAPACITY);
+        assert_int_equal(stego_cursor_run(&cur, 1, NULL, &run), SHROUD_ERR_CAPACITY);
+        if (n % 3 != 0)
+            take_and_check(&rest, img, ref + pre + cut, total - pre - cut, at, &r);
+        assert_int_equal(stego_cursor_remaining(&rest), 0);
+        assert_int_equal(stego_cursor_next(&rest, at, 1), SHROUD_ERR_CAPACITY);
+        stego_cursor_free(&rest); /* the order's one owner */
+        free(ref);
+        stego_cells_free(&cells);
+        png_raster_free(img);
+    }
+    /* no counts: no split */
+    png_raster *img = su_raster(100, 100, PNG_CT_RGB, 8, SU_FILL_PHOTO, &r);
+    stego_cells cells;
+    stego_cells_find(img, &cells);
+    stego_keys k;
+    fixed_keys(&r, &k);
+    stego_cursor cur, rest;
+    assert_int_equal(stego_cursor_init(&cur, img, &cells), SHROUD_OK);
+    assert_int_equal(stego_cursor_rekey(&cur, k.positions), SHROUD_OK);
+    assert_int_equal(stego_cursor_split(&cur, 1000, &rest), SHROUD_ERR_STATE);
+    stego_cursor_free(&cur);
+    png_raster_free(img);
+    free(at);
+}
+
+/* Long enough for two threads (stego_write_coded): on a cover with counted
+ * cells the embedding is cut in two and changes exactly the samples the
+ * one-thread walk changes (check_steps_match: steps, +-1, extraction);
+ * 8-bit RGB (fast path) and 16-bit RGBA (general path), both modes. */
+static void test_split_embedding_changes_the_same_samples(void **state)
+{
+    (void)state;
+    su_rng r;
+    su_seed(&r, 1812);
+    for (int t = 0; t < 4; t++) {
+        int wide = t % 2, salted = t / 2;
+        png_raster *cover = wide ? su_raster(1024, 600, PNG_CT_RGBA, 16, SU_FILL_PHOTO, &r)
+                                 : su_raster(1280, 640, PNG_CT_RGB, 8, SU_FILL_PHOTO, &r);
+        stego_cells found, counted;
+        stego_cells_find(cover, &found);
+        assert_int_equal(stego_cells_count(cover, &counted), SHROUD_OK);
+        size_t env_len = 600 + su_below(&r, 20000);
+        uint8_t *env = malloc(env_len), salt[STEGO_SALT_BYTES];
+        assert_non_null(env);
+        su_bytes(&r, env, env_len);
+        su_bytes(&r, salt, sizeof salt);
+        stego_keys keys;
+        fixed_keys(&r, &keys);
+        png_raster *stego = NULL;
+        assert_int_equal(png_raster_clone(cover, &stego), SHROUD_OK);
+        shroud_stego_stats st;
+        assert_int_equal(stego_embed(stego, &found, salted ? salt : NULL, &keys, env, env_len, &st),
+                         SHROUD_OK);
+        assert_true(st.samples_used > STEGO_SPLIT_MIN_SAMPLES + 200); /* the run splits */
+        size_t n_changed = 0;
+        uint32_t *changes = su_changed(cover, stego, &n_changed);
+        assert_int_equal(n_changed, st.changed_samples);
+        check_steps_match(cover, &counted, salted ? salt : NULL, &keys, env, env_len, changes,
+                          n_changed);
+        free(changes);
+        free(env);
+        stego_cells_free(&counted);
+        png_raster_free(stego);
+        png_raster_free(cover);
+    }
+}
+
 static void test_keystream_below_bounds_and_uniformity(void **state)
 {
     (void)state;
@@ -819,6 +1008,9 @@ int main(void)
         cmocka_unit_test(test_code_byte_and_length_are_whitened),
         cmocka_unit_test(test_cursor_follows_the_definition),
         cmocka_unit_test(test_hooked_runs_slide_their_window),
+        cmocka_unit_test(test_cells_count_each_cell),
+        cmocka_unit_test(test_split_cursors_yield_the_order),
+        cmocka_unit_test(test_split_embedding_changes_the_same_samples),
         cmocka_unit_test(test_keystream_below_bounds_and_uniformity),
         cmocka_unit_test(test_fisher_yates_draws_a_permutation),
         cmocka_unit_test(test_known_answers_pin_the_format),
