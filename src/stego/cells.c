@@ -1,6 +1,7 @@
 /* cells.c — cells of samples and the cursor that walks them. */
 #include "stego/cells.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,7 +157,7 @@ static void skip_cell(stego_cursor *cur)
 
 int stego_cursor_rekey(stego_cursor *cur, const uint8_t key[KEYSTREAM_KEY_BYTES])
 {
-    if (cur->lent)
+    if (cur->queue)
         return SHROUD_ERR_STATE;
     skip_cell(cur);
     return positions_rekey(&cur->order, key);
@@ -175,15 +176,45 @@ static void enter_cell(stego_cursor *cur, uint32_t cell)
     cur->end = (uint32_t)(end < cur->cells->samples ? end : cur->cells->samples);
 }
 
+/* A moment's wait in a spin loop. */
+static void pause_briefly(unsigned spins)
+{
+    if (spins % 64 == 63)
+        sched_yield(); /* in case the two threads share one processor */
+#if defined(__x86_64__) || defined(__i386__)
+    else
+        __builtin_ia32_pause();
+#endif
+}
+
+/* Up to `want` cells of a split's first part, waiting for them to be drawn
+ * (the split may be on another thread): *cells points at them, *got says how
+ * many (at least one). SHROUD_ERR_STATE when the split failed. */
+static int take_queued(stego_cursor *cur, size_t want, const uint32_t **cells, size_t *got)
+{
+    size_t ready;
+    for (unsigned spins = 0;
+         (ready = atomic_load_explicit(&cur->queue->ready, memory_order_acquire)) ==
+         cur->queue_taken;
+         spins++)
+        pause_briefly(spins);
+    if (ready == STEGO_QUEUE_FAILED)
+        return SHROUD_ERR_STATE;
+    *cells = cur->queue->cells + cur->queue_taken;
+    *got = ready - cur->queue_taken < want ? ready - cur->queue_taken : want;
+    cur->queue_taken += *got;
+    return SHROUD_OK;
+}
+
 /* Enters the next cell of the order; SHROUD_ERR_CAPACITY after the last. */
 static int next_cell(stego_cursor *cur)
 {
     const uint32_t *drawn;
-    if (cur->n_queued) {
-        drawn = cur->queued++;
-        cur->n_queued--;
-    } else if (cur->lent) {
-        return SHROUD_ERR_STATE; /* asked for more than the split left it */
+    size_t got;
+    if (cur->queue) {
+        int err = take_queued(cur, 1, &drawn, &got);
+        if (err)
+            return err;
     } else if (cur->taken == cur->order.n) {
         return SHROUD_ERR_CAPACITY;
     } else {
@@ -510,9 +541,9 @@ int stego_cursor_run(stego_cursor *cur, size_t n, const stego_run_hook *hook, st
         return SHROUD_ERR_CAPACITY;
     if (!cur->order.keyed)
         return SHROUD_ERR_STATE;
-    /* at most one cell per sample, and no more cells than are left (a
-     * split's first part: than it has queued); with a hook, a window */
-    size_t most = (cur->lent ? cur->n_queued : cur->order.n - cur->taken) + 1, words = n / 64 + 2;
+    /* at most one cell per sample, and no more cells than are left; with a
+     * hook, a window */
+    size_t most = cur->queue ? n + 1 : cur->order.n - cur->taken + 1, words = n / 64 + 2;
     if (most > n)
         most = n;
     if (hook) {
@@ -563,15 +594,9 @@ int stego_cursor_run(stego_cursor *cur, size_t n, const stego_run_hook *hook, st
          * has its cells drawn already. */
         size_t want = (n - b.got + STEGO_CELL_SAMPLES - 1) / STEGO_CELL_SAMPLES;
         const uint32_t *drawn = NULL;
-        if (cur->n_queued) {
-            drawn = cur->queued;
-            if (want > cur->n_queued)
-                want = cur->n_queued;
-            cur->queued += want;
-            cur->n_queued -= want;
-        } else if (cur->lent) {
-            err = SHROUD_ERR_STATE; /* asked for more than the split left it */
-            break;
+        if (cur->queue) {
+            if ((err = take_queued(cur, want, &drawn, &want)))
+                break;
         } else if ((err = positions_draw(&cur->order, want, &drawn))) { /* no CAPACITY here */
             break;
         } else {
@@ -597,53 +622,74 @@ int stego_cursor_run(stego_cursor *cur, size_t n, const stego_run_hook *hook, st
     return SHROUD_OK;
 }
 
-int stego_cursor_split(stego_cursor *cur, size_t at, stego_cursor *rest)
+/* Usable samples left in cur's current cell. */
+static size_t left_in_cell(const stego_cursor *cur)
 {
-    const uint8_t *counts = cur->cells->counts;
-    if (!counts || !cur->order.keyed || cur->lent || cur->n_queued)
+    if (cur->sample >= cur->end)
+        return 0;
+    uint64_t use, lsb;
+    stego_cell_masks(cur->img, &cur->layout, cur->cells->samples, cur->sample / STEGO_CELL_SAMPLES,
+                     &use, &lsb);
+    return (size_t)__builtin_popcountll(use & ~0ull << (cur->sample % STEGO_CELL_SAMPLES));
+}
+
+int stego_cursor_lend(stego_cursor *cur, size_t at, stego_queue *q, stego_cursor *first)
+{
+    if (!cur->cells->counts || !cur->order.keyed || cur->queue)
         return SHROUD_ERR_STATE;
     if (at > stego_cursor_remaining(cur))
         return SHROUD_ERR_CAPACITY;
-    uint64_t use, lsb;
-    size_t got = 0; /* samples before `at` found so far */
-    if (cur->sample < cur->end) {
-        stego_cell_masks(cur->img, &cur->layout, cur->cells->samples,
-                         cur->sample / STEGO_CELL_SAMPLES, &use, &lsb);
-        got = (size_t)__builtin_popcountll(use & ~0ull << (cur->sample % STEGO_CELL_SAMPLES));
-    }
-    if (got >= at)
+    if (at <= left_in_cell(cur))
         return SHROUD_ERR_ARGUMENT; /* inside the current cell: nothing to share */
-    /* Draw as stego_cursor_run would: as many cells as `at` needs at least,
-     * so only the last cell of a batch can reach it. */
-    size_t first = cur->order.drawn, before = got;
+    q->cells = cur->order.order + cur->order.drawn;
+    atomic_init(&q->ready, 0);
+    *first = *cur;
+    first->queue = q;
+    first->queue_taken = 0;
+    first->limit = cur->passed + at;
+    return SHROUD_OK;
+}
+
+/* Cells are handed on to the first part at least this often. */
+#define SPLIT_BATCH 1024
+
+int stego_cursor_split(stego_cursor *cur, size_t at, stego_queue *q)
+{
+    const uint8_t *counts = cur->cells->counts;
+    size_t got = left_in_cell(cur), before = got, first = cur->order.drawn;
     uint32_t cell = 0;
+    /* Draw as stego_cursor_run would: never more cells than `at` needs at
+     * least, so only the last cell of the last batch reaches it. */
     while (got < at) {
         size_t want = (at - got + STEGO_CELL_SAMPLES - 1) / STEGO_CELL_SAMPLES;
+        if (want > SPLIT_BATCH)
+            want = SPLIT_BATCH;
         const uint32_t *drawn;
-        int err = positions_draw(&cur->order, want, &drawn); /* no CAPACITY: at <= remaining */
-        if (err)
+        int err = positions_draw(&cur->order, want, &drawn); /* no CAPACITY: lend checked */
+        if (err) {
+            atomic_store_explicit(&q->ready, STEGO_QUEUE_FAILED, memory_order_release);
             return err;
+        }
         cur->taken += want;
         for (size_t i = 0; i < want; i++) {
             before = got;
             got += counts[drawn[i]];
         }
         cell = drawn[want - 1];
+        atomic_store_explicit(&q->ready, cur->order.drawn - first, memory_order_release);
     }
-    *rest = *cur;
-    enter_cell(rest, cell);
-    size_t mine = at - before; /* of `cell`'s usable samples, 1 .. all */
+    /* cur goes on after the `at - before` usable samples of `cell` the
+     * first part takes */
+    enter_cell(cur, cell);
+    size_t mine = at - before;
     if (mine == counts[cell]) {
-        rest->sample = rest->end;
+        cur->sample = cur->end;
     } else {
+        uint64_t use, lsb;
         stego_cell_masks(cur->img, &cur->layout, cur->cells->samples, cell, &use, &lsb);
-        stop_in_cell(rest, cell, low_set_bits(use, mine));
+        stop_in_cell(cur, cell, low_set_bits(use, mine));
     }
-    rest->passed = cur->passed + at;
-    cur->queued = cur->order.order + first;
-    cur->n_queued = cur->order.drawn - first;
-    cur->lent = 1;
-    cur->limit = cur->passed + at;
+    cur->passed += at;
     return SHROUD_OK;
 }
 

@@ -17,6 +17,7 @@
 #ifndef SHROUD_STEGO_CELLS_H
 #define SHROUD_STEGO_CELLS_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +41,13 @@ void stego_cells_find(const png_raster *img, stego_cells *cells);
 int stego_cells_count(const png_raster *img, stego_cells *cells);
 void stego_cells_free(stego_cells *cells);
 
+/* The cells of a split's first part, as the split draws them (below). */
+typedef struct {
+    const uint32_t *cells; /* in the order */
+    atomic_size_t ready;   /* how many are drawn, or STEGO_QUEUE_FAILED */
+} stego_queue;
+#define STEGO_QUEUE_FAILED SIZE_MAX
+
 typedef struct {
     const png_raster *img;
     const stego_cells *cells;
@@ -52,9 +60,8 @@ typedef struct {
     int bmi2;        /* the processor has pext (cells.c) ... */
     int avx2;        /* ... and AVX2 */
     stego_layout layout;
-    const uint32_t *queued; /* cells already drawn, entered before any other ... */
-    size_t n_queued;        /* ... and how many (stego_cursor_split) */
-    int lent;               /* the order went to another cursor: no more draws */
+    stego_queue *queue; /* a split's first part: its cells come from there ... */
+    size_t queue_taken; /* ... (this many so far), never from the order */
 } stego_cursor;
 
 /* A cursor over img's cells; no keystream yet (stego_cursor_rekey). */
@@ -65,13 +72,22 @@ int stego_cursor_rekey(stego_cursor *cur, const uint8_t key[KEYSTREAM_KEY_BYTES]
 /* The next k samples of the order into out[0..k). SHROUD_ERR_CAPACITY when
  * the cells run out. */
 int stego_cursor_next(stego_cursor *cur, uint32_t *out, size_t k);
-/* Cuts the order after the next `at` samples (more than one cell's), so
- * that two threads can walk the two parts: cur then yields those `at`
- * samples and no more, from cells drawn here; *rest (a copy of cur,
- * advanced) yields the samples after them and takes over cur's order, so
- * only one of the two may be freed. Needs cells->counts. The samples are
- * the ones cur alone would have yielded, in the same order. */
-int stego_cursor_split(stego_cursor *cur, size_t at, stego_cursor *rest);
+/*
+ * Cutting the order in two, so that two threads walk it: the samples are
+ * the ones cur alone would have yielded, in the same order. Needs
+ * cells->counts.
+ *
+ * stego_cursor_lend makes *first a cursor for cur's next `at` samples
+ * (more than what is left of its current cell), whose cells are those
+ * stego_cursor_split(cur, at, q) draws: it may be walked on another thread
+ * at once, and waits for each cell to be drawn. It never draws from the
+ * order, and is not freed (cur keeps the order). stego_cursor_split draws
+ * the cells of those samples from cur's order, hands them on through q as
+ * it goes, and leaves cur after them. If it fails, first's walk fails too
+ * (SHROUD_ERR_STATE) instead of waiting.
+ */
+int stego_cursor_lend(stego_cursor *cur, size_t at, stego_queue *q, stego_cursor *first);
+int stego_cursor_split(stego_cursor *cur, size_t at, stego_queue *q);
 /* Usable samples the cursor can still yield. */
 size_t stego_cursor_remaining(const stego_cursor *cur);
 void stego_cursor_free(stego_cursor *cur);

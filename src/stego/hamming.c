@@ -23,8 +23,10 @@ static void set_bit(uint8_t *bytes, size_t k, unsigned bit)
     bytes[k >> 3] |= (uint8_t)(bit << (7 - (k & 7)));
 }
 
-int stego_writer_init(stego_writer *w, const png_raster *img, png_raster *target,
-                      png_sample_step *steps, size_t max_steps, stego_cursor *cur)
+/* A writer whose directions come from keystream(key). */
+static int writer_init_keyed(stego_writer *w, const png_raster *img, png_raster *target,
+                             png_sample_step *steps, size_t max_steps, stego_cursor *cur,
+                             const uint8_t key[KEYSTREAM_KEY_BYTES])
 {
     memset(w, 0, sizeof *w);
     w->img = img;
@@ -32,16 +34,25 @@ int stego_writer_init(stego_writer *w, const png_raster *img, png_raster *target
     w->steps = steps;
     w->max_steps = max_steps;
     w->cur = cur;
+    return keystream_init(&w->directions, key);
+}
+
+int stego_writer_init(stego_writer *w, const png_raster *img, png_raster *target,
+                      png_sample_step *steps, size_t max_steps, stego_cursor *cur)
+{
     uint8_t key[KEYSTREAM_KEY_BYTES];
     int err = prim_random(key, sizeof key);
     if (!err)
-        err = keystream_init(&w->directions, key);
+        err = writer_init_keyed(w, img, target, steps, max_steps, cur, key);
     prim_wipe(key, sizeof key);
     return err;
 }
 
+static void stop_helper(stego_writer *w);
+
 void stego_writer_free(stego_writer *w)
 {
+    stop_helper(w);
     keystream_free(&w->directions);
 }
 
@@ -154,23 +165,46 @@ static int write_run(stego_writer *w, unsigned code_bits, const uint8_t *bytes, 
     return err;
 }
 
-/* The second part of a split coded write, on its own thread. The thread
- * is started before the split is made (waking a processor takes about as
- * long as the split, 0.1 to 0.2 ms here) and waits for `go`: 1 to write,
- * -1 to give up. */
+/* The first part of a split coded write, on its own thread. */
 typedef struct {
     stego_writer w;
+    uint8_t key[KEYSTREAM_KEY_BYTES]; /* its directions' key */
     const png_raster *img;
-    stego_cursor *cur;
+    stego_cursor cur;
     png_sample_step *steps;
     size_t room;
     unsigned code_bits;
     const uint8_t *bytes;
-    size_t bit0, groups;
+    size_t groups;
     int err;
-    atomic_int go;
 } coded_part;
 
+static void *write_part(void *arg)
+{
+    coded_part *p = arg;
+    p->err = writer_init_keyed(&p->w, p->img, NULL, p->steps, p->room, &p->cur, p->key);
+    prim_wipe(p->key, sizeof p->key);
+    if (!p->err)
+        p->err = write_run(&p->w, p->code_bits, p->bytes, 0, p->groups);
+    return NULL;
+}
+
+static long online_cpus;
+static void count_cpus(void)
+{
+    online_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+/* A second thread for a split coded write: started early, it waits for
+ * its part (spinning: the wait is short, the work before the write). */
+struct stego_helper {
+    pthread_t thread;
+    atomic_int state; /* 0: waiting; 1: write `part`; -1: quit */
+    coded_part part;
+    int done; /* joined */
+};
+
+/* A moment's wait in a spin loop. */
 static void pause_briefly(unsigned spins)
 {
     if (spins % 64 == 63)
@@ -181,96 +215,103 @@ static void pause_briefly(unsigned spins)
 #endif
 }
 
-static void *write_part(void *arg)
+static void *helper_main(void *arg)
 {
-    coded_part *p = arg;
-    int go;
-    for (unsigned spins = 0; !(go = atomic_load_explicit(&p->go, memory_order_acquire)); spins++)
+    stego_helper *h = arg;
+    int state;
+    for (unsigned spins = 0; !(state = atomic_load_explicit(&h->state, memory_order_acquire));
+         spins++)
         pause_briefly(spins);
-    if (go < 0)
-        return NULL;
-    p->err = stego_writer_init(&p->w, p->img, NULL, p->steps, p->room, p->cur);
-    if (!p->err)
-        p->err = write_run(&p->w, p->code_bits, p->bytes, p->bit0, p->groups);
+    if (state > 0)
+        write_part(&h->part);
     return NULL;
 }
 
-static long online_cpus;
-static void count_cpus(void)
-{
-    online_cpus = sysconf(_SC_NPROCESSORS_ONLN);
-}
-
-/* Whether a write of `groups` groups of n samples is worth splitting here:
- * it changes no samples in place (the second part reads cells the first
- * may change), and the cover has its cells counted. */
-static int worth_splitting(const stego_writer *w, size_t groups, size_t n)
+int stego_writer_start_helper(stego_writer *w, const stego_cells *cells, size_t samples)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
-    if (w->target || !w->cur->cells->counts || groups < 2 || groups * n < STEGO_SPLIT_MIN_SAMPLES)
-        return 0;
+    if (w->helper || w->target || !cells->counts || samples < STEGO_SPLIT_MIN_SAMPLES)
+        return SHROUD_OK;
     pthread_once(&once, count_cpus);
-    return online_cpus >= 2;
+    if (online_cpus < 2)
+        return SHROUD_OK;
+    stego_helper *h = calloc(1, sizeof *h);
+    if (!h)
+        return SHROUD_ERR_NOMEM;
+    atomic_init(&h->state, 0);
+    if (pthread_create(&h->thread, NULL, helper_main, h) != 0) {
+        free(h);
+        return SHROUD_OK; /* no thread to be had: one thread */
+    }
+    w->helper = h;
+    return SHROUD_OK;
 }
 
-/* The first groups on this thread, the others on another, each with its
- * own cursor (stego_cursor_split), direction keystream and part of
- * w->steps (the first part changes at most one sample per group); then the
- * second's steps follow the first's and its cursor, at the run's end,
- * becomes w's. The first part has 3/5 of the groups: its cells are drawn
- * before the second starts, the second draws its own (on the 1080p
- * embedding 3/5 ended the two parts together, 1/2 left the first waiting
- * about 0.15 ms). */
+static void stop_helper(stego_writer *w)
+{
+    stego_helper *h = w->helper;
+    if (!h)
+        return;
+    if (!h->done) {
+        atomic_store_explicit(&h->state, -1, memory_order_release);
+        pthread_join(h->thread, NULL);
+    }
+    prim_wipe(h, sizeof *h); /* its cursor and key */
+    free(h);
+    w->helper = NULL;
+}
+
+/* The first groups on the helper thread, the others on this one, each with
+ * its own cursor, direction keystream and part of w->steps (the first part
+ * changes at most one sample per group); then the second's steps follow
+ * the first's. The helper walks the first part's cells as this thread
+ * draws them (stego_cursor_split), then this one draws and walks the rest.
+ * The first part has 3/5 of the groups: the second part draws its cells
+ * too (on the 1080p embedding 3/5 ended the two parts together). */
 static int write_split(stego_writer *w, unsigned code_bits, const uint8_t *bytes, size_t groups)
 {
     size_t n = stego_code_group(code_bits), head = groups / 5 * 3; /* the first part's groups */
-    size_t base = w->changed, room = w->max_steps - base;
-    if (room < head)
+    size_t base = w->changed;
+    if (w->max_steps - base < head)
         return SHROUD_ERR_STATE; /* the caller's bound is wrong */
-    stego_cursor rest;
-    coded_part second = {.img = w->img,
-                         .cur = &rest,
-                         .steps = w->steps + base + head,
-                         .room = room - head,
-                         .code_bits = code_bits,
-                         .bytes = bytes,
-                         .bit0 = head * code_bits,
-                         .groups = groups - head};
-    atomic_init(&second.go, 0);
-    pthread_t thread;
-    int threaded = pthread_create(&thread, NULL, write_part, &second) == 0;
-    int err = stego_cursor_split(w->cur, head * n, &rest);
-    atomic_store_explicit(&second.go, err ? -1 : 1, memory_order_release);
-    if (err) {
-        if (threaded)
-            pthread_join(thread, NULL);
-        return err;
-    }
-    err = write_run(w, code_bits, bytes, 0, head);
-    if (threaded)
-        pthread_join(thread, NULL);
-    else if (!err)
-        write_part(&second); /* no thread to be had: in turn */
+    stego_helper *h = w->helper;
+    coded_part *first = &h->part;
+    *first = (coded_part){.img = w->img,
+                          .steps = w->steps + base,
+                          .room = head,
+                          .code_bits = code_bits,
+                          .bytes = bytes,
+                          .groups = head};
+    /* its directions from w's: OpenSSL's random source on a new thread
+     * sets up that thread's generators */
+    int err = keystream_bytes(&w->directions, first->key, sizeof first->key);
+    stego_queue q;
     if (!err)
-        err = second.err;
-    *w->cur = rest; /* owns the order (the first part drew none) */
-    size_t made = w->changed - base, after = second.w.changed;
-    if (!err) {
-        memmove(w->steps + w->changed, second.w.steps, after * sizeof *w->steps);
-        w->changed += after;
-    }
-    /* what the moved steps left behind, or on error the second's (where
-     * the message is) */
-    prim_wipe(w->steps + base + made + (err ? 0 : after),
-              (head - made + (err ? after : 0)) * sizeof *w->steps);
-    stego_writer_free(&second.w);
+        err = stego_cursor_lend(w->cur, head * n, &q, &first->cur);
+    if (err)
+        return err; /* the helper is stopped with the writer */
+    atomic_store_explicit(&h->state, 1, memory_order_release);
+    err = stego_cursor_split(w->cur, head * n, &q);
+    w->changed = base + head; /* the second part's steps after the first's room */
+    if (!err)
+        err = write_run(w, code_bits, bytes, head * code_bits, groups - head);
+    pthread_join(h->thread, NULL);
+    h->done = 1;
+    if (!err)
+        err = first->err;
+    size_t made = first->w.changed, after = w->changed - (base + head);
+    memmove(w->steps + base + made, w->steps + base + head, after * sizeof *w->steps);
+    w->changed = base + made + after;
+    /* what the moved steps left behind (where the message is) */
+    prim_wipe(w->steps + w->changed, (head - made) * sizeof *w->steps);
+    stego_writer_free(&first->w);
     return err;
 }
 
 int stego_write_coded(stego_writer *w, unsigned code_bits, const uint8_t *bytes, size_t nbits)
 {
     size_t n = stego_code_group(code_bits), groups = nbits / code_bits;
-    if (worth_splitting(w, groups, n))
+    if (w->helper && !w->helper->done && groups >= 2 && groups * n >= STEGO_SPLIT_MIN_SAMPLES)
         return write_split(w, code_bits, bytes, groups);
     return write_run(w, code_bits, bytes, 0, groups);
 }

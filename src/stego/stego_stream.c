@@ -96,13 +96,16 @@ static int embed(const png_raster *img, png_raster *target, const stego_cells *c
     memcpy(buf + 1 + STEGO_LENGTH_BYTES, envelope, env_len);
 
     stego_cursor cur;
+    memset(&cur, 0, sizeof cur);
     stego_writer w;
     keystream white;
     memset(&w, 0, sizeof w);
     memset(&white, 0, sizeof white);
-    err = start_cursor(&cur, img, cells, salt != NULL);
+    err = stego_writer_init(&w, img, target, changes, max_steps, &cur);
+    if (!err) /* first: the thread wakes while the work before the coded part is done */
+        err = stego_writer_start_helper(&w, cells, groups * stego_code_group(p));
     if (!err)
-        err = stego_writer_init(&w, img, target, changes, max_steps, &cur);
+        err = start_cursor(&cur, img, cells, salt != NULL);
     if (!err && salt)
         err = stego_write_plain(&w, salt, STEGO_SALT_SAMPLES);
     if (!err)

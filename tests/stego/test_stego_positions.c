@@ -12,6 +12,8 @@
  * 2^32-1 included), the lazy Fisher-Yates draws a permutation, and known
  * answers pin the algorithm.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -532,12 +534,33 @@ static void take_and_check(stego_cursor *cur, const png_raster *img, const uint3
     }
 }
 
-/* A split cursor: the first part yields exactly the next `at` samples of
- * the order and then has none left (it drew its cells; the order is the
- * other's), the second yields all the samples after them; split at a cell
- * boundary, inside a cell, at the very end, after a start inside a cell;
- * every image type, fast and general paths. Refused: no counts, a lent
- * cursor, a point inside the current cell. */
+/* The first part walked on a thread: its samples (no cmocka assertion
+ * there), checked after the join. */
+typedef struct {
+    stego_cursor *cur;
+    size_t n;
+    uint32_t *got;
+    int err;
+} walker;
+
+static void *walk(void *arg)
+{
+    walker *w = arg;
+    stego_run run;
+    w->err = stego_cursor_run(w->cur, w->n, NULL, &run);
+    for (size_t i = 0; !w->err && i < w->n; i++)
+        w->got[i] = stego_run_sample(&run, i);
+    stego_run_free(&run);
+    return NULL;
+}
+
+/* A split cursor: the lent part yields exactly the next `at` samples of the
+ * order and then has none left, the split cursor all the samples after
+ * them; the lent part walked before, after, or while (on a thread) the
+ * split draws its cells; split at a cell boundary, inside a cell, at the
+ * very end, after a start inside a cell; every image type, fast and
+ * general paths. Refused: no counts, a lent cursor, a point inside the
+ * current cell; a failed split fails the lent walk. */
 static void test_split_cursors_yield_the_order(void **state)
 {
     (void)state;
@@ -561,7 +584,7 @@ static void test_split_cursors_yield_the_order(void **state)
             png_raster_free(img);
             continue;
         }
-        stego_cursor cur, rest;
+        stego_cursor cur;
         assert_int_equal(stego_cursor_init(&cur, img, &cells), SHROUD_OK);
         assert_int_equal(stego_cursor_rekey(&cur, k.positions), SHROUD_OK);
         size_t pre = n % 2 ? su_below(&r, (uint32_t)total / 4) : 0;
@@ -584,26 +607,42 @@ static void test_split_cursors_yield_the_order(void **state)
         size_t in_cell = 0;
         while (pre && pre + in_cell < total && ref[pre + in_cell] / 64 == ref[pre - 1] / 64)
             in_cell++;
+        stego_queue q, q2;
+        stego_cursor first, other;
         if (in_cell)
-            assert_int_equal(stego_cursor_split(&cur, in_cell, &rest), SHROUD_ERR_ARGUMENT);
-        assert_int_equal(stego_cursor_split(&cur, total - pre + 1, &rest), SHROUD_ERR_CAPACITY);
+            assert_int_equal(stego_cursor_lend(&cur, in_cell, &q, &first), SHROUD_ERR_ARGUMENT);
+        assert_int_equal(stego_cursor_lend(&cur, total - pre + 1, &q, &first), SHROUD_ERR_CAPACITY);
 
-        assert_int_equal(stego_cursor_split(&cur, cut, &rest), SHROUD_OK);
-        assert_int_equal(stego_cursor_remaining(&rest), total - pre - cut);
-        assert_int_equal(stego_cursor_split(&cur, 100, &rest), SHROUD_ERR_STATE);
-        assert_int_equal(stego_cursor_rekey(&cur, k.stream), SHROUD_ERR_STATE);
-        if (n % 3 == 0) /* the second part first: they are independent */
-            take_and_check(&rest, img, ref + pre + cut, total - pre - cut, at, &r);
-        take_and_check(&cur, img, ref + pre, cut, at, &r);
+        assert_int_equal(stego_cursor_lend(&cur, cut, &q, &first), SHROUD_OK);
+        assert_int_equal(stego_cursor_remaining(&first), cut);
+        assert_int_equal(stego_cursor_lend(&first, 100, &q2, &other), SHROUD_ERR_STATE);
+        assert_int_equal(stego_cursor_rekey(&first, k.stream), SHROUD_ERR_STATE);
+        int second_first = n % 3 == 0; /* they are independent */
+        if (n % 4 == 2) {              /* the first part walked on a thread while the split draws */
+            walker wk = {&first, cut, malloc(cut * sizeof(uint32_t)), -1};
+            pthread_t t;
+            assert_non_null(wk.got);
+            assert_int_equal(pthread_create(&t, NULL, walk, &wk), 0);
+            assert_int_equal(stego_cursor_split(&cur, cut, &q), SHROUD_OK);
+            assert_int_equal(pthread_join(t, NULL), 0);
+            assert_int_equal(wk.err, SHROUD_OK);
+            assert_memory_equal(wk.got, ref + pre, cut * sizeof(uint32_t));
+            free(wk.got);
+        } else {
+            assert_int_equal(stego_cursor_split(&cur, cut, &q), SHROUD_OK);
+            if (second_first)
+                take_and_check(&cur, img, ref + pre + cut, total - pre - cut, at, &r);
+            take_and_check(&first, img, ref + pre, cut, at, &r);
+        }
+        assert_int_equal(stego_cursor_remaining(&first), 0);
         stego_run run;
+        assert_int_equal(stego_cursor_next(&first, at, 1), SHROUD_ERR_CAPACITY);
+        assert_int_equal(stego_cursor_run(&first, 1, NULL, &run), SHROUD_ERR_CAPACITY);
+        if (!second_first || n % 4 == 2)
+            take_and_check(&cur, img, ref + pre + cut, total - pre - cut, at, &r);
         assert_int_equal(stego_cursor_remaining(&cur), 0);
         assert_int_equal(stego_cursor_next(&cur, at, 1), SHROUD_ERR_CAPACITY);
-        assert_int_equal(stego_cursor_run(&cur, 1, NULL, &run), SHROUD_ERR_CAPACITY);
-        if (n % 3 != 0)
-            take_and_check(&rest, img, ref + pre + cut, total - pre - cut, at, &r);
-        assert_int_equal(stego_cursor_remaining(&rest), 0);
-        assert_int_equal(stego_cursor_next(&rest, at, 1), SHROUD_ERR_CAPACITY);
-        stego_cursor_free(&rest); /* the order's one owner */
+        stego_cursor_free(&cur); /* the order's one owner */
         free(ref);
         stego_cells_free(&cells);
         png_raster_free(img);
@@ -614,11 +653,21 @@ static void test_split_cursors_yield_the_order(void **state)
     stego_cells_find(img, &cells);
     stego_keys k;
     fixed_keys(&r, &k);
-    stego_cursor cur, rest;
+    stego_cursor cur, first;
+    stego_queue q;
     assert_int_equal(stego_cursor_init(&cur, img, &cells), SHROUD_OK);
     assert_int_equal(stego_cursor_rekey(&cur, k.positions), SHROUD_OK);
-    assert_int_equal(stego_cursor_split(&cur, 1000, &rest), SHROUD_ERR_STATE);
+    assert_int_equal(stego_cursor_lend(&cur, 1000, &q, &first), SHROUD_ERR_STATE);
+    /* a split that failed: the first part's walk fails, it does not wait */
+    stego_cells_free(&cells);
+    assert_int_equal(stego_cells_count(img, &cells), SHROUD_OK);
+    assert_int_equal(stego_cursor_lend(&cur, 1000, &q, &first), SHROUD_OK);
+    atomic_store(&q.ready, STEGO_QUEUE_FAILED);
+    stego_run run;
+    assert_int_equal(stego_cursor_run(&first, 1000, NULL, &run), SHROUD_ERR_STATE);
+    assert_int_equal(stego_cursor_next(&first, at, 1), SHROUD_ERR_STATE);
     stego_cursor_free(&cur);
+    stego_cells_free(&cells);
     png_raster_free(img);
     free(at);
 }
