@@ -1,7 +1,6 @@
 /* cells.c — cells of samples and the cursor that walks them. */
 #include "stego/cells.h"
 
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,17 +175,6 @@ static void enter_cell(stego_cursor *cur, uint32_t cell)
     cur->end = (uint32_t)(end < cur->cells->samples ? end : cur->cells->samples);
 }
 
-/* A moment's wait in a spin loop. */
-static void pause_briefly(unsigned spins)
-{
-    if (spins % 64 == 63)
-        sched_yield(); /* in case the two threads share one processor */
-#if defined(__x86_64__) || defined(__i386__)
-    else
-        __builtin_ia32_pause();
-#endif
-}
-
 /* Up to `want` cells of a split's first part, waiting for them to be drawn
  * (the split may be on another thread): *cells points at them, *got says how
  * many (at least one). SHROUD_ERR_STATE when the split failed. */
@@ -197,7 +185,7 @@ static int take_queued(stego_cursor *cur, size_t want, const uint32_t **cells, s
          (ready = atomic_load_explicit(&cur->queue->ready, memory_order_acquire)) ==
          cur->queue_taken;
          spins++)
-        pause_briefly(spins);
+        stego_pause(spins);
     if (ready == STEGO_QUEUE_FAILED)
         return SHROUD_ERR_STATE;
     *cells = cur->queue->cells + cur->queue_taken;

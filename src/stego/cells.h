@@ -17,6 +17,7 @@
 #ifndef SHROUD_STEGO_CELLS_H
 #define SHROUD_STEGO_CELLS_H
 
+#include <sched.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,6 +41,18 @@ void stego_cells_find(const png_raster *img, stego_cells *cells);
  * cursor be split (stego_cursor_split). Free with stego_cells_free. */
 int stego_cells_count(const png_raster *img, stego_cells *cells);
 void stego_cells_free(stego_cells *cells);
+
+/* A moment's wait in a spin loop (turn `spins`): the waits between the two
+ * threads of a split are short. */
+static inline void stego_pause(unsigned spins)
+{
+    if (spins % 64 == 63)
+        sched_yield(); /* in case the two threads share one processor */
+#if defined(__x86_64__) || defined(__i386__)
+    else
+        __builtin_ia32_pause();
+#endif
+}
 
 /* The cells of a split's first part, as the split draws them (below). */
 typedef struct {

@@ -2,7 +2,6 @@
 #include "stego/hamming.h"
 
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,24 +203,13 @@ struct stego_helper {
     int done; /* joined */
 };
 
-/* A moment's wait in a spin loop. */
-static void pause_briefly(unsigned spins)
-{
-    if (spins % 64 == 63)
-        sched_yield(); /* in case the two threads share one processor */
-#if defined(__x86_64__) || defined(__i386__)
-    else
-        __builtin_ia32_pause();
-#endif
-}
-
 static void *helper_main(void *arg)
 {
     stego_helper *h = arg;
     int state;
     for (unsigned spins = 0; !(state = atomic_load_explicit(&h->state, memory_order_acquire));
          spins++)
-        pause_briefly(spins);
+        stego_pause(spins);
     if (state > 0)
         write_part(&h->part);
     return NULL;
