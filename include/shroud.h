@@ -442,7 +442,10 @@ typedef struct {
 /* Hides msg in the cover, sealed to the recipients or to one passphrase
  * (exactly one of the two). Positions come from the passphrase, or from
  * recipients[0]'s public key. SHROUD_ERR_CAPACITY, before any work, when it
- * does not fit. stats may be NULL. Free *out with shroud_free. */
+ * does not fit. stats may be NULL. Free *out with shroud_free. With two
+ * processors, a long walk (2^20 samples and more: a few KiB in a photo) and
+ * the level-1 encode of a large image each use a second thread for the
+ * time of the call. */
 int shroud_stego_hide(const shroud_cover *c, const shroud_recipient *const *recipients,
                       size_t n_recipients, const char *pass, size_t pass_len, const uint8_t *msg,
                       size_t msg_len, uint8_t **out, size_t *out_len, shroud_stego_stats *stats);
