@@ -249,17 +249,17 @@ static void stop_helper(stego_writer *w)
     w->helper = NULL;
 }
 
-/* The first groups on the helper thread, the others on this one, each with
+/* The first `head` groups on the helper thread, the others on this one, each with
  * its own cursor, direction keystream and part of w->steps (the first part
  * changes at most one sample per group); then the second's steps follow
  * the first's. The helper walks the first part's cells as this thread
  * draws them (stego_cursor_split), then this one draws and walks the rest.
  * The first part has 3/5 of the groups: the second part draws its cells
  * too (on the 1080p embedding 3/5 ended the two parts together). */
-static int write_split(stego_writer *w, unsigned code_bits, const uint8_t *bytes, size_t groups)
+static int write_split(stego_writer *w, unsigned code_bits, const uint8_t *bytes, size_t groups,
+                       size_t head)
 {
-    size_t n = stego_code_group(code_bits), head = groups / 5 * 3; /* the first part's groups */
-    size_t base = w->changed;
+    size_t n = stego_code_group(code_bits), base = w->changed;
     if (w->max_steps - base < head)
         return SHROUD_ERR_STATE; /* the caller's bound is wrong */
     stego_helper *h = w->helper;
@@ -299,8 +299,10 @@ static int write_split(stego_writer *w, unsigned code_bits, const uint8_t *bytes
 int stego_write_coded(stego_writer *w, unsigned code_bits, const uint8_t *bytes, size_t nbits)
 {
     size_t n = stego_code_group(code_bits), groups = nbits / code_bits;
-    if (w->helper && !w->helper->done && groups >= 2 && groups * n >= STEGO_SPLIT_MIN_SAMPLES)
-        return write_split(w, code_bits, bytes, groups);
+    size_t head = groups / 5 * 3; /* a split's first part: more than a cell, not all */
+    if (w->helper && !w->helper->done && groups * n >= STEGO_SPLIT_MIN_SAMPLES &&
+        head * n > STEGO_CELL_SAMPLES && head < groups)
+        return write_split(w, code_bits, bytes, groups, head);
     return write_run(w, code_bits, bytes, 0, groups);
 }
 

@@ -16,6 +16,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crypto/bigendian.h"
 #include "stego/cells.h"
@@ -714,6 +715,47 @@ static void test_split_embedding_changes_the_same_samples(void **state)
     }
 }
 
+/* The helper thread is started only when a write will be split (into
+ * steps, counted cells, a long enough walk), and a writer freed without
+ * writing stops it (no hang, no leak under the sanitizers). */
+static void test_writer_helper_starts_only_when_useful(void **state)
+{
+    (void)state;
+    su_rng r;
+    su_seed(&r, 31);
+    png_raster *img = su_raster(64, 48, PNG_CT_RGB, 8, SU_FILL_PHOTO, &r);
+    stego_cells found, counted;
+    stego_cells_find(img, &found);
+    assert_int_equal(stego_cells_count(img, &counted), SHROUD_OK);
+    stego_cursor cur;
+    assert_int_equal(stego_cursor_init(&cur, img, &counted), SHROUD_OK);
+    png_sample_step steps[4];
+    stego_writer w;
+    struct {
+        png_raster *target;
+        const stego_cells *cells;
+        size_t samples;
+        int started;
+    } cases[] = {
+        {NULL, &counted, STEGO_SPLIT_MIN_SAMPLES, 1},
+        {NULL, &counted, STEGO_SPLIT_MIN_SAMPLES - 1, 0},
+        {NULL, &found, STEGO_SPLIT_MIN_SAMPLES, 0},
+        {img, &counted, STEGO_SPLIT_MIN_SAMPLES, 0},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        assert_int_equal(stego_writer_init(&w, img, cases[k].target, steps, 4, &cur), SHROUD_OK);
+        assert_int_equal(stego_writer_start_helper(&w, cases[k].cells, cases[k].samples),
+                         SHROUD_OK);
+        if (sysconf(_SC_NPROCESSORS_ONLN) >= 2)
+            assert_int_equal(w.helper != NULL, cases[k].started);
+        stego_writer_free(&w);
+        assert_null(w.helper);
+    }
+    stego_cursor_free(&cur);
+    stego_cells_free(&counted);
+    png_raster_free(img);
+}
+
 static void test_keystream_below_bounds_and_uniformity(void **state)
 {
     (void)state;
@@ -1060,6 +1102,7 @@ int main(void)
         cmocka_unit_test(test_cells_count_each_cell),
         cmocka_unit_test(test_split_cursors_yield_the_order),
         cmocka_unit_test(test_split_embedding_changes_the_same_samples),
+        cmocka_unit_test(test_writer_helper_starts_only_when_useful),
         cmocka_unit_test(test_keystream_below_bounds_and_uniformity),
         cmocka_unit_test(test_fisher_yates_draws_a_permutation),
         cmocka_unit_test(test_known_answers_pin_the_format),
