@@ -1,6 +1,8 @@
 /* previews.c — finds preview pictures inside image metadata (previews.h). */
 #include "image/previews.h"
 
+#include <libdeflate.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define APP1 0xE1
@@ -93,11 +95,186 @@ int jpeg_segment_is_preview(uint8_t marker, const uint8_t *data, size_t len)
     return 0;
 }
 
+/* Text chunks inflate to at most this much; larger ones count as previews. */
+#define TEXT_MAX (16u << 20)
+
+/* The zlib stream z inflated into a new buffer (*out, free()): 0, or -1
+ * when it is not one or would be larger than TEXT_MAX. */
+static int inflate_text(const uint8_t *z, size_t len, uint8_t **out, size_t *out_len)
+{
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    size_t cap = len * 4 + 1024;
+    uint8_t *buf = NULL;
+    int ok = 0;
+    while (d && !ok && cap <= TEXT_MAX) {
+        uint8_t *grown = realloc(buf, cap);
+        if (!grown)
+            break;
+        buf = grown;
+        enum libdeflate_result r = libdeflate_zlib_decompress(d, z, len, buf, cap, out_len);
+        if (r == LIBDEFLATE_SUCCESS)
+            ok = 1;
+        else if (r == LIBDEFLATE_INSUFFICIENT_SPACE && cap < TEXT_MAX)
+            cap = cap * 2 < TEXT_MAX ? cap * 2 : TEXT_MAX;
+        else
+            break;
+    }
+    libdeflate_free_decompressor(d);
+    if (!ok) {
+        free(buf);
+        return -1;
+    }
+    *out = buf;
+    return 0;
+}
+
+static int hex_digit(uint8_t c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* An ImageMagick raw profile ("\n<name>\n   <length>\n<hex digits, lines
+ * broken anywhere>") decoded into a new buffer: 0, or -1 when it is not
+ * one. */
+static int raw_profile(const uint8_t *text, size_t len, uint8_t **out, size_t *out_len)
+{
+    size_t pos = 0;
+    while (pos < len && text[pos] == '\n')
+        pos++;
+    while (pos < len && text[pos] != '\n') /* the profile's name */
+        pos++;
+    while (pos < len && (text[pos] == '\n' || text[pos] == ' '))
+        pos++;
+    size_t n = 0;
+    int digits = 0;
+    for (; pos < len && text[pos] >= '0' && text[pos] <= '9' && digits < 10; pos++, digits++)
+        n = n * 10 + (size_t)(text[pos] - '0');
+    if (!digits || n > len / 2)
+        return -1;
+    uint8_t *buf = malloc(n ? n : 1);
+    if (!buf)
+        return -1;
+    size_t got = 0;
+    int high = -1;
+    for (; pos < len && got < n; pos++) {
+        int v = hex_digit(text[pos]);
+        if (v < 0) {
+            if (text[pos] != '\n' && text[pos] != ' ' && text[pos] != '\r')
+                break;
+            continue;
+        }
+        if (high < 0) {
+            high = v;
+        } else {
+            buf[got++] = (uint8_t)(high << 4 | v);
+            high = -1;
+        }
+    }
+    if (got < n) {
+        free(buf);
+        return -1;
+    }
+    *out = buf;
+    *out_len = n;
+    return 0;
+}
+
+/* Whether an ImageMagick raw profile named `name` (keyword "Raw profile
+ * type NAME") holds a picture: EXIF with a thumbnail, XMP with one,
+ * Photoshop resources with one; 1 when it cannot be decoded. */
+static int raw_profile_is_preview(const char *name, size_t name_len, const uint8_t *text,
+                                  size_t len)
+{
+    int exif = (name_len == 4 && memcmp(name, "exif", 4) == 0) ||
+               (name_len == 4 && memcmp(name, "APP1", 4) == 0);
+    int xmp = name_len == 3 && memcmp(name, "xmp", 3) == 0;
+    int ps = name_len == 4 && memcmp(name, "8bim", 4) == 0;
+    if (!exif && !xmp && !ps)
+        return 0; /* icc, iptc, ...: no pictures */
+    uint8_t *data;
+    size_t n;
+    if (raw_profile(text, len, &data, &n))
+        return 1;
+    int preview;
+    if (exif && starts_with(data, n, "Exif\0\0", 6))
+        preview = exif_has_thumbnail(data + 6, n - 6);
+    else if (exif)
+        preview = exif_has_thumbnail(data, n);
+    else if (xmp)
+        preview = contains(data, n, xmp_thumbnail);
+    else
+        preview = photoshop_has_thumbnail(data, n);
+    free(data);
+    return preview;
+}
+
+/* The text of a text chunk after its keyword (NUL-terminated, 1 to 79
+ * bytes) and, for iTXt, its flags, language and translated keyword. */
+typedef struct {
+    const char *keyword;
+    size_t keyword_len;
+    const uint8_t *text;
+    size_t len;
+    int compressed; /* text is a zlib stream */
+} text_chunk;
+
+/* 0, or -1 when the chunk is malformed. */
+static int parse_text_chunk(const char type[4], const uint8_t *data, size_t len, text_chunk *t)
+{
+    const uint8_t *nul = memchr(data, 0, len < 80 ? len : 80);
+    if (!nul || nul == data)
+        return -1;
+    t->keyword = (const char *)data;
+    t->keyword_len = (size_t)(nul - data);
+    size_t pos = t->keyword_len + 1;
+    t->compressed = 0;
+    if (memcmp(type, "zTXt", 4) == 0) {
+        if (pos >= len || data[pos] != 0) /* method 0: zlib */
+            return -1;
+        pos++;
+        t->compressed = 1;
+    } else if (memcmp(type, "iTXt", 4) == 0) {
+        if (len - pos < 2 || data[pos] > 1 || data[pos + 1] != 0)
+            return -1;
+        t->compressed = data[pos];
+        pos += 2;
+        for (int field = 0; field < 2; field++) { /* language tag, translated keyword */
+            const uint8_t *end = memchr(data + pos, 0, len - pos);
+            if (!end)
+                return -1;
+            pos = (size_t)(end - data) + 1;
+        }
+    }
+    t->text = data + pos;
+    t->len = len - pos;
+    return 0;
+}
+
+static const char raw_prefix[] = "Raw profile type ";
+
 int png_chunk_is_preview(const char type[4], const uint8_t *data, size_t len)
 {
     if (memcmp(type, "eXIf", 4) == 0)
         return exif_has_thumbnail(data, len);
-    if (memcmp(type, "iTXt", 4) == 0 || memcmp(type, "tEXt", 4) == 0)
-        return contains(data, len, xmp_thumbnail);
-    return 0;
+    if (memcmp(type, "iTXt", 4) != 0 && memcmp(type, "tEXt", 4) != 0 &&
+        memcmp(type, "zTXt", 4) != 0)
+        return 0;
+    text_chunk t;
+    if (parse_text_chunk(type, data, len, &t))
+        return 1;
+    uint8_t *inflated = NULL;
+    if (t.compressed) {
+        if (inflate_text(t.text, t.len, &inflated, &t.len))
+            return 1;
+        t.text = inflated;
+    }
+    size_t raw = sizeof raw_prefix - 1;
+    int preview = contains(t.text, t.len, xmp_thumbnail);
+    if (!preview && t.keyword_len > raw && memcmp(t.keyword, raw_prefix, raw) == 0)
+        preview = raw_profile_is_preview(t.keyword + raw, t.keyword_len - raw, t.text, t.len);
+    free(inflated);
+    return preview;
 }

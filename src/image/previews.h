@@ -23,8 +23,11 @@ int exif_has_thumbnail(const uint8_t *tiff, size_t len);
  * carries a preview picture as described above; 0 otherwise. */
 int jpeg_segment_is_preview(uint8_t marker, const uint8_t *data, size_t len);
 
-/* 1 if the PNG ancillary chunk carries one: an eXIf with a thumbnail, or
- * uncompressed XMP text with an embedded thumbnail. */
+/* 1 if the PNG ancillary chunk carries one: an eXIf with a thumbnail; a
+ * text chunk (tEXt, zTXt, iTXt; inflated when compressed, up to 16 MiB)
+ * with an XMP thumbnail, or holding an ImageMagick raw profile ("Raw profile
+ * type exif / APP1 / xmp / 8bim", hex) with a thumbnail; a malformed text
+ * chunk. */
 int png_chunk_is_preview(const char type[4], const uint8_t *data, size_t len);
 
 #endif

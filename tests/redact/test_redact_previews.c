@@ -1,6 +1,7 @@
 /*
  * test_redact_previews.c — metadata holding a picture of the original (EXIF
- * thumbnail, Photoshop thumbnail, XMP thumbnail, MPF/FlashPix previews) is
+ * thumbnail, Photoshop thumbnail, XMP thumbnail, MPF/FlashPix previews; in
+ * PNG text chunks, compressed or not, and ImageMagick raw profiles) is
  * left out of a redacted file even when metadata is kept; other metadata
  * stays. The parsers behind it never read outside their input.
  */
@@ -10,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <libdeflate.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,6 +114,152 @@ static void test_parsers(void **state)
     assert_int_equal(png_chunk_is_preview("tEXt", (const uint8_t *)"Title\0x", 7), 0);
 }
 
+/* A text chunk's data: keyword, then (zTXt) method 0 or (iTXt) the
+ * compression flag, method 0, language "en", translated keyword "";
+ * the text zlib-compressed when `compress` (zTXt always). */
+static size_t make_text_chunk(uint8_t *out, size_t cap, const char *type, const char *keyword,
+                              const uint8_t *text, size_t len, int compress)
+{
+    size_t n = strlen(keyword) + 1;
+    memcpy(out, keyword, n);
+    if (strcmp(type, "zTXt") == 0) {
+        out[n++] = 0;
+        compress = 1;
+    } else if (strcmp(type, "iTXt") == 0) {
+        out[n++] = (uint8_t)compress;
+        out[n++] = 0;
+        memcpy(out + n, "en\0\0", 4);
+        n += 4;
+    }
+    if (!compress) {
+        assert_true(n + len <= cap);
+        memcpy(out + n, text, len);
+        return n + len;
+    }
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(6);
+    assert_non_null(c);
+    size_t z = libdeflate_zlib_compress(c, text, len, out + n, cap - n);
+    libdeflate_free_compressor(c);
+    assert_true(z > 0);
+    return n + z;
+}
+
+/* ImageMagick's raw profile text: "\nNAME\n    LENGTH\n" then hex, 72 digits a line. */
+static size_t make_raw_profile(char *out, const char *name, const uint8_t *data, size_t len)
+{
+    size_t n = (size_t)sprintf(out, "\n%s\n%8zu\n", name, len);
+    for (size_t i = 0; i < len; i++) {
+        n += (size_t)sprintf(out + n, "%02x", data[i]);
+        if (i % 36 == 35)
+            out[n++] = '\n';
+    }
+    out[n++] = '\n';
+    return n;
+}
+
+/* Text chunks: an XMP thumbnail found in tEXt, zTXt and iTXt (plain and
+ * compressed), ImageMagick raw profiles (EXIF with and without its "Exif"
+ * header, XMP, Photoshop) with and without a thumbnail, plain or
+ * compressed; other profiles and text kept; malformed chunks, streams
+ * that do not inflate, and text inflating past 16 MiB count as previews. */
+static void test_png_text_chunks(void **state)
+{
+    (void)state;
+    static const char xmp_thumb[] =
+        "<x:xmpmeta><xmpGImg:image>/9j/4AAQ</xmpGImg:image></x:xmpmeta>";
+    static const char xmp_plain[] = "<x:xmpmeta><dc:title>t</dc:title></x:xmpmeta>";
+    static const char *const types[] = {"tEXt", "zTXt", "iTXt"};
+    size_t cap = 1 << 16;
+    uint8_t *chunk = malloc(cap), tiff[80], ps[64];
+    char *text = malloc(cap);
+    assert_non_null(chunk);
+    assert_non_null(text);
+    for (int t = 0; t < 3; t++) {
+        for (int compress = 0; compress <= 1; compress++) {
+            if (t == 0 && compress)
+                continue; /* tEXt is never compressed */
+            size_t n = make_text_chunk(chunk, cap, types[t], "XML:com.adobe.xmp",
+                                       (const uint8_t *)xmp_thumb, strlen(xmp_thumb), compress);
+            assert_int_equal(png_chunk_is_preview(types[t], chunk, n), 1);
+            n = make_text_chunk(chunk, cap, types[t], "XML:com.adobe.xmp",
+                                (const uint8_t *)xmp_plain, strlen(xmp_plain), compress);
+            assert_int_equal(png_chunk_is_preview(types[t], chunk, n), 0);
+            for (int thumb = 0; thumb <= 1; thumb++) {
+                struct {
+                    const char *keyword, *name;
+                    const uint8_t *data;
+                    size_t len;
+                } profiles[4];
+                size_t tl = make_tiff(tiff + 6, thumb);
+                memcpy(tiff, "Exif\0\0", 6);
+                size_t pl = make_photoshop(ps, thumb ? 0x040C : 0x0404);
+                profiles[0].keyword = "Raw profile type exif";
+                profiles[0].name = "exif";
+                profiles[0].data = tiff;
+                profiles[0].len = tl + 6;
+                profiles[1].keyword = "Raw profile type APP1";
+                profiles[1].name = "APP1";
+                profiles[1].data = tiff + 6;
+                profiles[1].len = tl;
+                profiles[2].keyword = "Raw profile type xmp";
+                profiles[2].name = "xmp";
+                profiles[2].data = (const uint8_t *)(thumb ? xmp_thumb : xmp_plain);
+                profiles[2].len = strlen((const char *)profiles[2].data);
+                profiles[3].keyword = "Raw profile type 8bim";
+                profiles[3].name = "8bim";
+                profiles[3].data = ps + sizeof "Photoshop 3.0";
+                profiles[3].len = pl - sizeof "Photoshop 3.0";
+                for (int k = 0; k < 4; k++) {
+                    size_t tn =
+                        make_raw_profile(text, profiles[k].name, profiles[k].data, profiles[k].len);
+                    n = make_text_chunk(chunk, cap, types[t], profiles[k].keyword,
+                                        (const uint8_t *)text, tn, compress);
+                    if (png_chunk_is_preview(types[t], chunk, n) != thumb)
+                        fail_msg("%s %s compressed %d thumbnail %d", types[t], profiles[k].keyword,
+                                 compress, thumb);
+                    if (thumb && k < 2) { /* cut short: cannot be decoded */
+                        n = make_text_chunk(chunk, cap, types[t], profiles[k].keyword,
+                                            (const uint8_t *)text, tn / 2, compress);
+                        assert_int_equal(png_chunk_is_preview(types[t], chunk, n), 1);
+                    }
+                }
+            }
+            /* other profiles and plain text stay */
+            size_t tn = make_raw_profile(text, "icc", tiff, 20);
+            n = make_text_chunk(chunk, cap, types[t], "Raw profile type icc", (const uint8_t *)text,
+                                tn, compress);
+            assert_int_equal(png_chunk_is_preview(types[t], chunk, n), 0);
+            n = make_text_chunk(chunk, cap, types[t], "Comment", (const uint8_t *)"hello", 5,
+                                compress);
+            assert_int_equal(png_chunk_is_preview(types[t], chunk, n), 0);
+        }
+    }
+    /* malformed */
+    assert_int_equal(png_chunk_is_preview("tEXt", (const uint8_t *)"no keyword end", 14), 1);
+    assert_int_equal(png_chunk_is_preview("tEXt", (const uint8_t *)"\0text", 5), 1);
+    assert_int_equal(png_chunk_is_preview("zTXt", (const uint8_t *)"k\0\1xx", 5), 1); /* method */
+    assert_int_equal(png_chunk_is_preview("zTXt", (const uint8_t *)"k\0\0not zlib", 11), 1);
+    assert_int_equal(png_chunk_is_preview("zTXt", (const uint8_t *)"k\0", 2), 1);
+    assert_int_equal(png_chunk_is_preview("iTXt", (const uint8_t *)"k\0\0\0en", 7), 1);
+    assert_int_equal(png_chunk_is_preview("iTXt", (const uint8_t *)"k\0\2\0\0\0", 6), 1);
+    size_t n = make_text_chunk(chunk, cap, "zTXt", "Comment", (const uint8_t *)"hello", 5, 1);
+    assert_int_equal(png_chunk_is_preview("zTXt", chunk, n - 1), 1); /* cut stream */
+    /* a bomb: 17 MiB of spaces inflate past the bound */
+    size_t big = 17u << 20;
+    uint8_t *spaces = malloc(big), *z = malloc(big / 100);
+    assert_non_null(spaces);
+    assert_non_null(z);
+    memset(spaces, ' ', big);
+    n = make_text_chunk(z, big / 100, "zTXt", "Comment", spaces, big, 1);
+    assert_int_equal(png_chunk_is_preview("zTXt", z, n), 1);
+    n = make_text_chunk(z, big / 100, "zTXt", "Comment", spaces, 15u << 20, 1);
+    assert_int_equal(png_chunk_is_preview("zTXt", z, n), 0); /* under it: kept */
+    free(spaces);
+    free(z);
+    free(text);
+    free(chunk);
+}
+
 /* Redacts with metadata kept and returns the output's APPn markers. */
 static void redact_jpeg_markers(const uint8_t *jpeg, size_t len, size_t *dropped, uint8_t *markers,
                                 size_t *n_markers, int strip)
@@ -177,37 +326,61 @@ static void test_jpeg_previews_left_out(void **state)
     free(jpeg);
 }
 
-static void test_png_exif_thumbnail_left_out(void **state)
+/* Redacts img encoded with one extra chunk (metadata kept): the previews
+ * dropped, and how many `type` and tEXt chunks the output has. */
+static void redact_png_with_chunk(const png_raster *img, const char *type, const uint8_t *data,
+                                  size_t n, size_t *dropped, size_t *kept, size_t *texts)
+{
+    bytebuf extra = {0}, file = {0};
+    assert_int_equal(png_chunk_append(&extra, type, data, (uint32_t)n), SHROUD_OK);
+    assert_int_equal(png_raster_encode(img, extra.data, extra.len, 6, &file), SHROUD_OK);
+    shroud_redactor *r = NULL;
+    assert_int_equal(shroud_redactor_new(&r, file.data, file.len), SHROUD_OK);
+    const shroud_region reg = {0, 0, 4, 4};
+    const shroud_recipient *rc[] = {alice_pub};
+    assert_int_equal(
+        shroud_redactor_add_group(r, "default", SHROUD_STYLE_NOISE, &reg, 1, rc, 1, NULL, 0, 0),
+        SHROUD_OK);
+    uint8_t *out = NULL;
+    size_t out_len = 0;
+    assert_int_equal(shroud_redactor_finish(r, &out, &out_len), SHROUD_OK);
+    *dropped = shroud_redactor_dropped_previews(r);
+    *kept = (size_t)ru_png_chunk_count(out, out_len, type);
+    *texts = (size_t)ru_png_chunk_count(out, out_len, "tEXt");
+    shroud_redactor_free(r);
+    shroud_free(out);
+    free(extra.data);
+    free(file.data);
+}
+
+/* End to end: an eXIf with a thumbnail, and a zTXt XMP thumbnail, are left
+ * out of a redacted PNG (counted as dropped); without one they and the
+ * other text stay. */
+static void test_png_previews_left_out(void **state)
 {
     (void)state;
+    static const char xmp_thumb[] =
+        "<x:xmpmeta><xmpGImg:image>/9j/4AAQ</xmpGImg:image></x:xmpmeta>";
     ru_png_spec spec = {
         .width = 16, .height = 8, .color_type = PNG_CT_RGB, .bit_depth = 8, .text = true};
     size_t len;
     uint8_t *plain = ru_png_make(&spec, &len);
     png_raster *img = ru_png_decode(plain, len);
-    uint8_t tiff[64];
+    uint8_t tiff[64], chunk[512];
     for (int thumb = 0; thumb <= 1; thumb++) {
-        size_t tl = make_tiff(tiff, thumb);
-        bytebuf extra = {0}, file = {0};
-        assert_int_equal(png_chunk_append(&extra, "eXIf", tiff, (uint32_t)tl), SHROUD_OK);
-        assert_int_equal(png_raster_encode(img, extra.data, extra.len, 6, &file), SHROUD_OK);
-        shroud_redactor *r = NULL;
-        assert_int_equal(shroud_redactor_new(&r, file.data, file.len), SHROUD_OK);
-        const shroud_region reg = {0, 0, 4, 4};
-        const shroud_recipient *rc[] = {alice_pub};
-        assert_int_equal(
-            shroud_redactor_add_group(r, "default", SHROUD_STYLE_NOISE, &reg, 1, rc, 1, NULL, 0, 0),
-            SHROUD_OK);
-        uint8_t *out = NULL;
-        size_t out_len = 0;
-        assert_int_equal(shroud_redactor_finish(r, &out, &out_len), SHROUD_OK);
-        assert_int_equal(shroud_redactor_dropped_previews(r), (size_t)thumb);
-        assert_int_equal(ru_png_chunk_count(out, out_len, "eXIf"), thumb ? 0 : 1);
-        assert_int_equal(ru_png_chunk_count(out, out_len, "tEXt"), 1);
-        shroud_redactor_free(r);
-        shroud_free(out);
-        free(extra.data);
-        free(file.data);
+        size_t dropped, kept, texts;
+        size_t n = make_tiff(tiff, thumb);
+        redact_png_with_chunk(img, "eXIf", tiff, n, &dropped, &kept, &texts);
+        assert_int_equal(dropped, (size_t)thumb);
+        assert_int_equal(kept, thumb ? 0 : 1);
+        assert_int_equal(texts, 1);
+        const char *text = thumb ? xmp_thumb : "a comment";
+        n = make_text_chunk(chunk, sizeof chunk, "zTXt", thumb ? "XML:com.adobe.xmp" : "c",
+                            (const uint8_t *)text, strlen(text), 1);
+        redact_png_with_chunk(img, "zTXt", chunk, n, &dropped, &kept, &texts);
+        assert_int_equal(dropped, (size_t)thumb);
+        assert_int_equal(kept, thumb ? 0 : 1);
+        assert_int_equal(texts, 1);
     }
     png_raster_free(img);
     free(plain);
@@ -218,7 +391,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parsers),
         cmocka_unit_test(test_jpeg_previews_left_out),
-        cmocka_unit_test(test_png_exif_thumbnail_left_out),
+        cmocka_unit_test(test_png_text_chunks),
+        cmocka_unit_test(test_png_previews_left_out),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
