@@ -255,6 +255,32 @@ int main(int argc, char **argv)
     put_chunk(&m, "teSt", "safe", 4);
     save_spliced(dir, NULL, "metadata.png", &meta2, "IEND", &m);
 
+    /* Text chunks that hold pictures (the preview detector): an XMP
+     * thumbnail in a compressed iTXt, an EXIF thumbnail as an ImageMagick
+     * hex raw profile in a zTXt. */
+    m.len = 0;
+    static const char xmp[] = "<x:xmpmeta><xmpGImg:image>/9j/4A</xmpGImg:image></x:xmpmeta>";
+    unsigned char itxt[160] = "XML:com.adobe.xmp\0\1\0en\0";
+    size_t ihead = 18 + 2 + 3 + 1;
+    zlen = sizeof itxt - ihead;
+    if (compress2(itxt + ihead, &zlen, (const Bytef *)xmp, sizeof xmp - 1, 9) != Z_OK)
+        return 1;
+    put_chunk(&m, "iTXt", itxt, ihead + zlen);
+    static const char raw[] = "\nexif\n      %d\n"; /* then the hex of: */
+    static const unsigned char exif[] = {'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 42, 0, 8, 0, 0,
+                                         0,   0,   0,   14,  0, 0, 0,   0,   0,  0, 0, 0, 0};
+    char rawtext[128];
+    int rl = snprintf(rawtext, sizeof rawtext, raw, (int)sizeof exif);
+    for (size_t i = 0; i < sizeof exif; i++)
+        rl += snprintf(rawtext + rl, sizeof rawtext - (size_t)rl, "%02x", exif[i]);
+    unsigned char zraw[160] = "Raw profile type exif\0";
+    size_t zhead = 22 + 1;
+    zlen = sizeof zraw - zhead;
+    if (compress2(zraw + zhead, &zlen, (const Bytef *)rawtext, (uLong)rl, 9) != Z_OK)
+        return 1;
+    put_chunk(&m, "zTXt", zraw, zhead + zlen);
+    save_spliced(dir, "fuzz_png_chunks", "text_previews.png", &base, "IDAT", &m);
+
     /* shroud's chunks. */
     m.len = 0;
     put_chunk(&m, "shRD", "SHRDRED\x01 record payload", 23);
