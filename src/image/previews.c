@@ -79,15 +79,26 @@ static int photoshop_has_thumbnail(const uint8_t *p, size_t len)
     return 0;
 }
 
-static const char xmp_thumbnail[] = "GImg:image"; /* xmpGImg:image / xapGImg:image */
+/* XMP that carries a picture: the thumbnail (xmpGImg:image, xapGImg:image),
+ * and Google's portrait-mode photos, which keep the original image
+ * (GImage:Data) and a depth map of the scene (GDepth:Data), base64. */
+static int xmp_has_picture(const uint8_t *xmp, size_t len)
+{
+    return contains(xmp, len, "GImg:image") || contains(xmp, len, "GImage:Data") ||
+           contains(xmp, len, "GDepth:Data");
+}
 
 int jpeg_segment_is_preview(uint8_t marker, const uint8_t *data, size_t len)
 {
-    static const char exif[] = "Exif\0\0", xmp[] = "http://ns.adobe.com/", ps[] = "Photoshop 3.0\0";
+    static const char exif[] = "Exif\0\0", xmp[] = "http://ns.adobe.com/", ps[] = "Photoshop 3.0\0",
+                      extended[] = "http://ns.adobe.com/xmp/extension/";
     if (marker == APP1 && starts_with(data, len, exif, 6))
         return exif_has_thumbnail(data + 6, len - 6);
     if (marker == APP1 && starts_with(data, len, xmp, sizeof xmp - 1))
-        return contains(data, len, xmp_thumbnail);
+        /* extended XMP: pieces of a packet too large for one segment (in
+         * practice the portrait-mode image and depth map), which a segment
+         * alone cannot be judged by */
+        return starts_with(data, len, extended, sizeof extended - 1) || xmp_has_picture(data, len);
     if (marker == APP2)
         return starts_with(data, len, "MPF\0", 4) || starts_with(data, len, "FPXR\0", 5);
     if (marker == APP13 && starts_with(data, len, ps, sizeof ps - 1))
@@ -204,7 +215,7 @@ static int raw_profile_is_preview(const char *name, size_t name_len, const uint8
     else if (exif)
         preview = exif_has_thumbnail(data, n);
     else if (xmp)
-        preview = contains(data, n, xmp_thumbnail);
+        preview = xmp_has_picture(data, n);
     else
         preview = photoshop_has_thumbnail(data, n);
     free(data);
@@ -272,7 +283,7 @@ int png_chunk_is_preview(const char type[4], const uint8_t *data, size_t len)
         t.text = inflated;
     }
     size_t raw = sizeof raw_prefix - 1;
-    int preview = contains(t.text, t.len, xmp_thumbnail);
+    int preview = xmp_has_picture(t.text, t.len);
     if (!preview && t.keyword_len > raw && memcmp(t.keyword, raw_prefix, raw) == 0)
         preview = raw_profile_is_preview(t.keyword + raw, t.keyword_len - raw, t.text, t.len);
     free(inflated);

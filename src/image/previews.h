@@ -3,8 +3,10 @@
  *
  * Cameras and editors store small copies of the picture in metadata: the
  * EXIF thumbnail (IFD1), Photoshop's thumbnail resources in APP13, XMP's
- * embedded thumbnail (xmpGImg:image), FlashPix streams in APP2, and the
- * MPF index of preview images. A redacted file must not keep them: they show
+ * embedded thumbnail (xmpGImg:image) and Google's portrait-mode original
+ * and depth map (GImage:Data, GDepth:Data, mostly in extended XMP, which
+ * is always dropped), FlashPix streams in APP2, and the MPF index of
+ * preview images. A redacted file must not keep them: they show
  * the regions as they were. These functions only read, never outside the
  * buffer; anything they cannot parse counts as a preview (dropping some
  * metadata is better than leaking the original).

@@ -107,6 +107,19 @@ static void test_parsers(void **state)
     assert_int_equal(jpeg_segment_is_preview(0xE1, (const uint8_t *)xmp_plain, sizeof xmp_plain),
                      0);
     assert_int_equal(jpeg_segment_is_preview(0xE0, (const uint8_t *)"JFIF\0", 5), 0);
+    /* portrait-mode photos: the original image and the depth map in XMP;
+     * extended XMP (segments of a packet too large for one) always */
+    static const char gimage[] = "http://ns.adobe.com/xap/1.0/\0<x GImage:Mime='image/jpeg' "
+                                 "GImage:Data='/9j/4AAQ'/>";
+    static const char gdepth[] = "http://ns.adobe.com/xap/1.0/\0<x GDepth:Data='iVBORw0K'/>";
+    static const char extended[] = "http://ns.adobe.com/xmp/extension/\0"
+                                   "0123456789ABCDEF0123456789ABCDEF\0\0\1\0\0\0\0\0AAAA";
+    assert_int_equal(jpeg_segment_is_preview(0xE1, (const uint8_t *)gimage, sizeof gimage), 1);
+    assert_int_equal(jpeg_segment_is_preview(0xE1, (const uint8_t *)gdepth, sizeof gdepth), 1);
+    assert_int_equal(jpeg_segment_is_preview(0xE1, (const uint8_t *)extended, sizeof extended), 1);
+    static const char itxt_gimage[] = "XML:com.adobe.xmp\0\0\0\0\0<x GImage:Data='/9j/'/>";
+    assert_int_equal(
+        png_chunk_is_preview("iTXt", (const uint8_t *)itxt_gimage, sizeof itxt_gimage - 1), 1);
     n = make_tiff(buf, 1);
     assert_int_equal(png_chunk_is_preview("eXIf", buf, n), 1);
     n = make_tiff(buf, 0);
