@@ -114,7 +114,7 @@ int jpeg_segment_is_preview(uint8_t marker, const uint8_t *data, size_t len)
 static int inflate_text(const uint8_t *z, size_t len, uint8_t **out, size_t *out_len)
 {
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
-    size_t cap = len * 4 + 1024;
+    size_t cap = len < (TEXT_MAX - 1024) / 4 ? len * 4 + 1024 : TEXT_MAX;
     uint8_t *buf = NULL;
     int ok = 0;
     while (d && !ok && cap <= TEXT_MAX) {
