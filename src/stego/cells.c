@@ -87,6 +87,12 @@ POPCNT_CLONES static size_t count_usable8(const uint8_t *px, size_t samples, uin
     return count + tail;
 }
 
+static size_t cells_of(const png_raster *img)
+{
+    size_t samples = (size_t)img->width * img->height * img->channels;
+    return (samples + STEGO_CELL_SAMPLES - 1) / STEGO_CELL_SAMPLES;
+}
+
 static void find_cells(const png_raster *img, stego_cells *cells, uint8_t *counts)
 {
     stego_layout l = stego_layout_of(img);
@@ -105,7 +111,7 @@ static void find_cells(const png_raster *img, stego_cells *cells, uint8_t *count
         }
     }
     cells->samples = samples;
-    cells->n = (samples + STEGO_CELL_SAMPLES - 1) / STEGO_CELL_SAMPLES;
+    cells->n = cells_of(img);
     cells->usable = count;
     cells->counts = counts;
 }
@@ -117,8 +123,7 @@ void stego_cells_find(const png_raster *img, stego_cells *cells)
 
 int stego_cells_count(const png_raster *img, stego_cells *cells)
 {
-    size_t n = ((size_t)img->width * img->height * img->channels + STEGO_CELL_SAMPLES - 1) /
-               STEGO_CELL_SAMPLES;
+    size_t n = cells_of(img);
     uint8_t *counts = malloc(n ? n : 1);
     if (!counts)
         return SHROUD_ERR_NOMEM;
@@ -147,10 +152,20 @@ int stego_cursor_init(stego_cursor *cur, const png_raster *img, const stego_cell
 }
 
 /* Counts the usable samples left in the current cell and leaves it. */
+/* Usable samples left in cur's current cell. */
+static size_t left_in_cell(const stego_cursor *cur)
+{
+    if (cur->sample >= cur->end)
+        return 0;
+    uint64_t use, lsb;
+    stego_cell_masks(cur->img, &cur->layout, cur->cells->samples, cur->sample / STEGO_CELL_SAMPLES,
+                     &use, &lsb);
+    return (size_t)__builtin_popcountll(use & ~0ull << (cur->sample % STEGO_CELL_SAMPLES));
+}
+
 static void skip_cell(stego_cursor *cur)
 {
-    for (uint32_t s = cur->sample; s < cur->end; s++)
-        cur->passed += (size_t)usable(cur, s, s % cur->layout.channels);
+    cur->passed += left_in_cell(cur);
     cur->sample = cur->end;
 }
 
@@ -531,7 +546,7 @@ int stego_cursor_run(stego_cursor *cur, size_t n, const stego_run_hook *hook, st
         return SHROUD_ERR_STATE;
     /* at most one cell per sample, and no more cells than are left; with a
      * hook, a window */
-    size_t most = cur->queue ? n + 1 : cur->order.n - cur->taken + 1, words = n / 64 + 2;
+    size_t most = cur->queue ? n : cur->order.n - cur->taken + 1, words = n / 64 + 2;
     if (most > n)
         most = n;
     if (hook) {
@@ -608,17 +623,6 @@ int stego_cursor_run(stego_cursor *cur, size_t n, const stego_run_hook *hook, st
     run->cells = run->cell_base + b.cells;
     cur->passed += n;
     return SHROUD_OK;
-}
-
-/* Usable samples left in cur's current cell. */
-static size_t left_in_cell(const stego_cursor *cur)
-{
-    if (cur->sample >= cur->end)
-        return 0;
-    uint64_t use, lsb;
-    stego_cell_masks(cur->img, &cur->layout, cur->cells->samples, cur->sample / STEGO_CELL_SAMPLES,
-                     &use, &lsb);
-    return (size_t)__builtin_popcountll(use & ~0ull << (cur->sample % STEGO_CELL_SAMPLES));
 }
 
 int stego_cursor_lend(stego_cursor *cur, size_t at, stego_queue *q, stego_cursor *first)

@@ -45,7 +45,8 @@ int keystream_init(keystream *ks, const uint8_t key[KEYSTREAM_KEY_BYTES])
     if (!c)
         return SHROUD_ERR_NOMEM;
     ks->ctx = c;
-    if (!cipher() || EVP_EncryptInit_ex(c, cipher(), NULL, key, counter) != 1) {
+    const EVP_CIPHER *aes = cipher();
+    if (!aes || EVP_EncryptInit_ex(c, aes, NULL, key, counter) != 1) {
         keystream_free(ks);
         return SHROUD_ERR_CRYPTO;
     }
