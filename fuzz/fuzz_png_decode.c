@@ -7,6 +7,9 @@
  * Invariants checked:
  *  - only documented errors (IMAGE, IMAGE_FORMAT, IMAGE_LIMIT), *out NULL
  *    on error;
+ *  - the same result (error, or header and pixels) with the two-halves
+ *    path of png_inflate.c turned off (halves_rgb8.png is a seed in its
+ *    layout);
  *  - on success the header is consistent: a valid depth / colour type pair,
  *    channels, sample_bytes, pixel_bytes and stride as png_raster.h says,
  *    dimensions within the limits, sub-byte samples below 2^depth, a palette
@@ -29,6 +32,7 @@
 #include "fuzz_util.h"
 #include "image/image_limits.h"
 #include "image/png_chunks.h"
+#include "image/png_inflate.h"
 #include "image/png_raster.h"
 
 #define FUZZ_MAX_PIXELS (256u * 256u)
@@ -137,8 +141,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
         return 0;
     uint8_t *buf = (uint8_t *)fuzz_copy(data, len);
     fix_crcs(buf, len);
-    png_raster *img = (png_raster *)&img;
+    png_raster *img = (png_raster *)&img, *one_pass = NULL;
     int err = png_raster_decode(buf, len, &img);
+    png_inflate_allow_halves(0);
+    int one_pass_err = png_raster_decode(buf, len, &one_pass);
+    png_inflate_allow_halves(1);
+    FUZZ_CHECK(one_pass_err == err);
     if (err) {
         FUZZ_CHECK(err == SHROUD_ERR_IMAGE || err == SHROUD_ERR_IMAGE_FORMAT ||
                    err == SHROUD_ERR_IMAGE_LIMIT);
@@ -147,6 +155,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
         return 0;
     }
     check_header(img);
+    check_same(img, one_pass);
+    png_raster_free(one_pass);
 
     png_raster *copy = NULL;
     FUZZ_CHECK(png_raster_clone(img, &copy) == SHROUD_OK);

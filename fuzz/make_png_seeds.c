@@ -3,7 +3,8 @@
  * fuzz_png_decode: tiny PNGs of every colour type and bit depth libpng
  * writes (interlaced or not, several IDATs, palettes with and without tRNS),
  * files with metadata chunks (gAMA, iCCP, tEXt, zTXt, pHYs, unknown safe and
- * unsafe chunks, APNG acTL/fcTL), and files carrying shroud's shRD / shSG
+ * unsafe chunks, APNG acTL/fcTL), a file in the two-halves layout of
+ * shroud's level-1 encoder, and files carrying shroud's shRD / shSG
  * chunks (spliced in by hand, so the seeds do not depend on the code under
  * test), some of them in layouts shroud refuses.
  *
@@ -203,6 +204,54 @@ static void save_spliced(const char *dir, const char *sub, const char *name, con
     free(out.p);
 }
 
+/* An RGB image written in two halves the way shroud's level-1 encoder
+ * lays them out (png_inflate.c decodes such files on two threads): rows
+ * filtered Sub, the first half deflated Huffman-only and ended with a full
+ * flush (an empty stored block), the second half's deflate starting a new
+ * IDAT chunk. Made with zlib, not with shroud's encoder. */
+static bytes make_halves(unsigned w, unsigned h)
+{
+    size_t stride = (size_t)w * 3, rows_len = (stride + 1) * h;
+    unsigned char *rows = malloc(rows_len), *z = malloc(2 * rows_len + 64);
+    if (!rows || !z)
+        exit(1);
+    for (size_t y = 0; y < h; y++) {
+        unsigned char *r = rows + y * (stride + 1);
+        r[0] = 1; /* Sub: small residuals of a smooth gradient */
+        for (size_t i = 1; i <= stride; i++)
+            r[i] = (unsigned char)(i < 4 ? y * 9 : (i * 7 + y) % 5);
+    }
+    z_stream zs = {0};
+    if (deflateInit2(&zs, 6, Z_DEFLATED, 15, 8, Z_HUFFMAN_ONLY) != Z_OK)
+        exit(1);
+    zs.next_in = rows;
+    zs.avail_in = (uInt)((stride + 1) * (h / 2));
+    zs.next_out = z;
+    zs.avail_out = (uInt)(2 * rows_len + 64);
+    if (deflate(&zs, Z_FULL_FLUSH) != Z_OK)
+        exit(1);
+    size_t cut = zs.total_out;
+    zs.avail_in = (uInt)(rows_len - (stride + 1) * (h / 2));
+    if (deflate(&zs, Z_FINISH) != Z_STREAM_END)
+        exit(1);
+    size_t z_len = zs.total_out;
+    deflateEnd(&zs);
+    bytes out = {0};
+    unsigned char ihdr[13] = {0};
+    put_be32(ihdr, w);
+    put_be32(ihdr + 4, h);
+    ihdr[8] = 8;
+    ihdr[9] = 2;
+    put(&out, "\x89PNG\r\n\x1a\n", 8);
+    put_chunk(&out, "IHDR", ihdr, sizeof ihdr);
+    put_chunk(&out, "IDAT", z, cut);
+    put_chunk(&out, "IDAT", z + cut, z_len - cut);
+    put_chunk(&out, "IEND", NULL, 0);
+    free(rows);
+    free(z);
+    return out;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -280,6 +329,10 @@ int main(int argc, char **argv)
         return 1;
     put_chunk(&m, "zTXt", zraw, zhead + zlen);
     save_spliced(dir, "fuzz_png_chunks", "text_previews.png", &base, "IDAT", &m);
+
+    bytes halves = make_halves(24, 10);
+    save(dir, "fuzz_png_decode", "halves_rgb8.png", &halves);
+    free(halves.p);
 
     /* shroud's chunks. */
     m.len = 0;

@@ -226,9 +226,11 @@ static const uint8_t *source_row(const row_filter *f, uint32_t y, uint8_t *scrat
 
 /* Filters rows [y0, y1) of f->img into data (row y at y * (row_bytes + 1)).
  * packed: room for a packed row (2 * row_bytes) when the depth is below 8.
+ * first_alone: row y0 gets filter None or Sub, which do not use the row
+ * above, so a decoder can unfilter from y0 on without the rows before.
  * SHROUD_OK or SHROUD_ERR_NOMEM. */
 static int filter_rows(const row_filter *f, uint8_t *data, uint32_t y0, uint32_t y1,
-                       uint8_t *packed)
+                       uint8_t *packed, int first_alone)
 {
     const png_raster *img = f->img;
     size_t row_bytes = f->row_bytes;
@@ -254,7 +256,8 @@ static int filter_rows(const row_filter *f, uint8_t *data, uint32_t y0, uint32_t
         uint64_t sum[FILTER_COUNT];
         filter_costs(row, prior, row_bytes, f->bpp, sum);
         int best = FILTER_NONE; /* the first of the cheapest, as libpng */
-        for (int fl = FILTER_SUB; fl < FILTER_COUNT; fl++)
+        int last = first_alone && y == y0 ? FILTER_SUB : FILTER_COUNT - 1;
+        for (int fl = FILTER_SUB; fl <= last; fl++)
             if (sum[fl] < sum[best])
                 best = fl;
         dst[0] = (uint8_t)best;
@@ -294,7 +297,7 @@ static int filter_image(const png_raster *img, const png_row_steps *steps, uint8
         free((void *)f.zeros);
         return SHROUD_ERR_NOMEM;
     }
-    int err = filter_rows(&f, data, 0, img->height, packed);
+    int err = filter_rows(&f, data, 0, img->height, packed, 0);
     free(packed);
     free((void *)f.zeros);
     if (err) {
@@ -306,11 +309,13 @@ static int filter_image(const png_raster *img, const png_row_steps *steps, uint8
     return SHROUD_OK;
 }
 
-/* ---- level 1 on two threads ----
+/* ---- level 1 in two halves ----
  * The rows are cut in two halves; each half is filtered and compressed
- * (deflate_literals_part) on its own thread, the first ending on a byte
- * boundary, so the two raw streams concatenate. Worth it from
- * PARALLEL_MIN_BYTES of filtered data. */
+ * (deflate_literals_part) on its own thread (in turn on one processor), the
+ * first ending on a byte boundary, so the two raw streams concatenate. The
+ * second half's first row is filtered None or Sub and its data starts a
+ * new IDAT chunk, which is what lets png_inflate.c decode the halves on two
+ * threads too. Worth it from PARALLEL_MIN_BYTES of filtered data. */
 #define PARALLEL_MIN_BYTES (2u * DEFLATE_LITERALS_BLOCK)
 
 typedef struct {
@@ -329,7 +334,7 @@ static void *filter_and_deflate(void *arg)
     size_t stride = h->f->row_bytes + 1;
     const uint8_t *in = h->data + (size_t)h->y0 * stride;
     size_t len = (size_t)(h->y1 - h->y0) * stride;
-    if ((h->err = filter_rows(h->f, h->data, h->y0, h->y1, NULL)))
+    if ((h->err = filter_rows(h->f, h->data, h->y0, h->y1, NULL, h->y0 > 0)))
         return NULL;
     size_t cap = deflate_literals_bound(len);
     h->z = big_buffer_alloc(cap);
@@ -338,16 +343,16 @@ static void *filter_and_deflate(void *arg)
     return NULL;
 }
 
-/* The zlib stream of img's filtered rows at level 1, made on two threads:
- * SHROUD_OK, 1 when not worth it or not possible here (the caller goes the
- * one-thread way), or SHROUD_ERR_NOMEM. */
+/* The zlib stream of img's filtered rows at level 1, made in two halves:
+ * SHROUD_OK with *cut where the second half's deflate starts, 1 when not
+ * worth it or not possible (the caller goes the one-thread way), or
+ * SHROUD_ERR_NOMEM. */
 static int compress_fast_parallel(const png_raster *img, const png_row_steps *steps, uint8_t **out,
-                                  size_t *out_len)
+                                  size_t *out_len, size_t *cut)
 {
     row_filter f;
     size_t stride = img->bit_depth < 8 ? 0 : img->stride + 1; /* packed depths: one thread */
-    if (stride == 0 || img->height < 2 || stride * img->height < PARALLEL_MIN_BYTES ||
-        sysconf(_SC_NPROCESSORS_ONLN) < 2)
+    if (stride == 0 || img->height < 2 || stride * img->height < PARALLEL_MIN_BYTES)
         return 1;
     if (row_filter_init(&f, img, steps) != SHROUD_OK)
         return SHROUD_ERR_NOMEM;
@@ -360,12 +365,13 @@ static int compress_fast_parallel(const png_raster *img, const png_row_steps *st
     half halves[2] = {{&f, data, 0, img->height / 2, 0, NULL, 0, 0},
                       {&f, data, img->height / 2, img->height, 1, NULL, 0, 0}};
     pthread_t second;
-    int threaded = pthread_create(&second, NULL, filter_and_deflate, &halves[1]) == 0;
+    int threaded = sysconf(_SC_NPROCESSORS_ONLN) >= 2 &&
+                   pthread_create(&second, NULL, filter_and_deflate, &halves[1]) == 0;
     filter_and_deflate(&halves[0]);
     if (threaded)
         pthread_join(second, NULL);
     else
-        filter_and_deflate(&halves[1]); /* no thread to be had: in turn */
+        filter_and_deflate(&halves[1]); /* one processor, or no thread to be had */
     int err = halves[0].err ? halves[0].err : halves[1].err;
     uint8_t *z = NULL;
     size_t n = 2 + halves[0].z_len + halves[1].z_len + 4;
@@ -381,6 +387,7 @@ static int compress_fast_parallel(const png_raster *img, const png_row_steps *st
             z[n - 4 + (size_t)i] = (uint8_t)(adler >> (24 - 8 * i));
         *out = z;
         *out_len = n;
+        *cut = 2 + halves[0].z_len;
     }
     free(halves[0].z);
     free(halves[1].z);
@@ -434,8 +441,10 @@ static int write_kept(bytebuf *out, const png_raster *img, int after_idat)
     return SHROUD_OK;
 }
 
+/* The file: IDAT chunks of at most PNG_IDAT_MAX bytes of z, one ending at
+ * cut (0: none). */
 static int write_file(const png_raster *img, const uint8_t *extra, size_t extra_len,
-                      const uint8_t *z, size_t z_len, bytebuf *out)
+                      const uint8_t *z, size_t z_len, size_t cut, bytebuf *out)
 {
     static const uint8_t magic[PNG_SIGNATURE_BYTES] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     uint8_t ihdr[13] = {
@@ -458,7 +467,7 @@ static int write_file(const png_raster *img, const uint8_t *extra, size_t extra_
         kept += 12 + (size_t)img->kept[i].length;
     /* one allocation for the whole file: 12 bytes per chunk around the data */
     size_t whole =
-        sizeof magic + 25 + kept + extra_len + z_len + 12 * (z_len / PNG_IDAT_MAX + 1) + 12;
+        sizeof magic + 25 + kept + extra_len + z_len + 12 * (z_len / PNG_IDAT_MAX + 2) + 12;
     if (bytebuf_reserve(out, whole) != 0)
         return SHROUD_ERR_NOMEM;
     int err;
@@ -468,8 +477,9 @@ static int write_file(const png_raster *img, const uint8_t *extra, size_t extra_
         return err;
     if (extra_len && bytebuf_write(out, extra, extra_len) != 0)
         return SHROUD_ERR_NOMEM;
-    for (size_t off = 0; off < z_len; off += PNG_IDAT_MAX) {
-        size_t n = z_len - off < PNG_IDAT_MAX ? z_len - off : PNG_IDAT_MAX;
+    for (size_t off = 0, n; off < z_len; off += n) {
+        size_t end = off < cut ? cut : z_len;
+        n = end - off < PNG_IDAT_MAX ? end - off : PNG_IDAT_MAX;
         if ((err = png_chunk_append(out, "IDAT", z + off, (uint32_t)n)))
             return err;
     }
@@ -499,8 +509,9 @@ int png_raster_encode_stepped(const png_raster *img, const png_sample_step *step
         by_row = &rows;
     }
     uint8_t *filtered = NULL, *z = NULL;
-    size_t filtered_len = 0, z_len = 0;
-    int err = level == PNG_FASTEST_LEVEL ? compress_fast_parallel(img, by_row, &z, &z_len) : 1;
+    size_t filtered_len = 0, z_len = 0, cut = 0;
+    int err =
+        level == PNG_FASTEST_LEVEL ? compress_fast_parallel(img, by_row, &z, &z_len, &cut) : 1;
     if (err == 1) {
         err = filter_image(img, by_row, &filtered, &filtered_len);
         if (!err)
@@ -511,7 +522,7 @@ int png_raster_encode_stepped(const png_raster *img, const png_sample_step *step
         png_row_steps_free(by_row);
     size_t start = out->len;
     if (!err)
-        err = write_file(img, extra_chunks, extra_len, z, z_len, out);
+        err = write_file(img, extra_chunks, extra_len, z, z_len, cut, out);
     free(z);
     if (err && out->len > start) {
         out->len = start;

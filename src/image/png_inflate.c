@@ -7,14 +7,17 @@
 #include "image/png_inflate.h"
 
 #include <libdeflate.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
 #include "image/big_buffer.h"
+#include "image/inflate_literals.h"
 #include "image/png_chunks.h"
 #include "shroud.h"
 
@@ -68,9 +71,10 @@ static inline void paeth_row(const uint8_t *in, uint8_t *out, const uint8_t *pre
  * pixel x-1 of the lower row (lanes 4-7). The lower row's b and c are
  * upper-row pixels the step before has just decoded, so a pixel's serial
  * chain of selects yields two pixels instead of one (about twice as fast
- * as the scalar rows on a 1080p photo). Each row is unfiltered in place
- * (its filtered bytes are read before they are overwritten); prev is the
- * row above the upper one. Inside the rows, pixels are loaded 4 bytes at a
+ * as the scalar rows on a 1080p photo). The filtered rows in_up and in_low
+ * are unfiltered into upper and lower, which may be the same rows (each
+ * byte is read before it is overwritten); prev is the unfiltered row above
+ * the upper one. Inside the rows, pixels are loaded 4 bytes at a
  * time even when they have 3: a 3-byte load goes through memory and stalls
  * on store forwarding, which made this slower than the scalar rows. The
  * fourth byte (the next pixel's, or the next row's filter byte) is decoded
@@ -135,32 +139,35 @@ static inline __attribute__((always_inline)) void store_pixel(uint8_t *p, __m128
 }
 
 static inline __attribute__((always_inline)) void
-paeth_two_rows(uint8_t *upper, uint8_t *lower, const uint8_t *prev, size_t width, size_t bpp)
+paeth_two_rows(const uint8_t *in_up, const uint8_t *in_low, uint8_t *upper, uint8_t *lower,
+               const uint8_t *prev, size_t width, size_t bpp)
 {
     __m128i zero = _mm_setzero_si128(), a = zero, b = zero, c = zero;
     /* x = 0: the lower row has no pixel -1 (its lanes stay 0) */
-    __m128i p = paeth_step(load_pixel16(upper, bpp), load_pixel16(prev, bpp), zero, &a, &b, &c);
+    __m128i p = paeth_step(load_pixel16(in_up, bpp), load_pixel16(prev, bpp), zero, &a, &b, &c);
     store_pixel(upper, p, 0, bpp);
     a = _mm_unpacklo_epi64(a, zero);
     for (size_t x = 1; x < width; x++) {
-        p = paeth_step(load4_pixel16(upper + x * bpp), load4_pixel16(prev + x * bpp),
-                       load4_pixel16(lower + (x - 1) * bpp), &a, &b, &c);
+        p = paeth_step(load4_pixel16(in_up + x * bpp), load4_pixel16(prev + x * bpp),
+                       load4_pixel16(in_low + (x - 1) * bpp), &a, &b, &c);
         store_pixel(upper + x * bpp, p, 0, bpp);
         store_pixel(lower + (x - 1) * bpp, p, 1, bpp);
     }
     /* x = width: the upper row is done */
-    p = paeth_step(zero, zero, load_pixel16(lower + (width - 1) * bpp, bpp), &a, &b, &c);
+    p = paeth_step(zero, zero, load_pixel16(in_low + (width - 1) * bpp, bpp), &a, &b, &c);
     store_pixel(lower + (width - 1) * bpp, p, 1, bpp);
 }
 
-static void paeth_two_rows3(uint8_t *upper, uint8_t *lower, const uint8_t *prev, size_t width)
+static void paeth_two_rows3(const uint8_t *in_up, const uint8_t *in_low, uint8_t *upper,
+                            uint8_t *lower, const uint8_t *prev, size_t width)
 {
-    paeth_two_rows(upper, lower, prev, width, 3);
+    paeth_two_rows(in_up, in_low, upper, lower, prev, width, 3);
 }
 
-static void paeth_two_rows4(uint8_t *upper, uint8_t *lower, const uint8_t *prev, size_t width)
+static void paeth_two_rows4(const uint8_t *in_up, const uint8_t *in_low, uint8_t *upper,
+                            uint8_t *lower, const uint8_t *prev, size_t width)
 {
-    paeth_two_rows(upper, lower, prev, width, 4);
+    paeth_two_rows(in_up, in_low, upper, lower, prev, width, 4);
 }
 #endif
 
@@ -208,6 +215,267 @@ static int unfilter(uint8_t type, const uint8_t *in, uint8_t *out, const uint8_t
     }
 }
 
+/* Unfilters rows [y0, y1) of the filtered rows at in (row_bytes apart,
+ * each with its filter byte first) into out (out_stride apart; may be
+ * in + 1 with out_stride row_bytes: in place). prev: the unfiltered row
+ * above y0, or NULL when there is none or y0's filter does not use it.
+ * 0, or -1 for an unknown filter type. */
+static int unfilter_rows(const png_raster *img, const uint8_t *in, size_t row_bytes, uint8_t *out,
+                         size_t out_stride, const uint8_t *prev, size_t y0, size_t y1)
+{
+    for (size_t y = y0; y < y1; y++) {
+        const uint8_t *row = in + y * row_bytes;
+        uint8_t *dst = out + y * out_stride;
+#if defined(__SSE2__)
+        if (prev && y + 1 < y1 && row[0] == 4 && row[row_bytes] == 4 && img->sample_bytes == 1 &&
+            (img->pixel_bytes == 3 || img->pixel_bytes == 4)) {
+            if (img->pixel_bytes == 3)
+                paeth_two_rows3(row + 1, row + 1 + row_bytes, dst, dst + out_stride, prev,
+                                img->width);
+            else
+                paeth_two_rows4(row + 1, row + 1 + row_bytes, dst, dst + out_stride, prev,
+                                img->width);
+            prev = dst + out_stride;
+            y++;
+            continue;
+        }
+#endif
+        if (unfilter(row[0], row + 1, dst, prev, img->stride, img->pixel_bytes) != 0)
+            return -1;
+        prev = dst;
+    }
+    return 0;
+}
+
+/* ---- two halves on two threads ----
+ * shroud's level-1 encoder (png_encode.c) compresses the two halves of an
+ * image's rows on two threads: the first half's deflate ends with an empty
+ * stored block on a byte boundary, where an IDAT chunk ends too, and the
+ * second half's first row is filtered None or Sub (it does not need the row
+ * above). Such a file is inflated and unfiltered in two halves as well.
+ * The first half is read with inflate_literals to that byte, which must be
+ * a block boundary: a conforming inflater reading the whole stream is then
+ * at the same boundary with the same output, and goes on from there as the
+ * second thread does, from an empty window (inflate_literals, or libdeflate
+ * for a stream with matches, which refuses one reaching back before its
+ * start). The sizes and the Adler-32 of the whole are checked as libdeflate
+ * checks them. Whatever does not fit or check out goes the one-thread way,
+ * which then decides. */
+#define SPLIT_THREAD_MIN_BYTES (256u * 1024u) /* below: both halves in turn */
+
+static int halves_allowed = 1;
+static _Atomic unsigned long halves_taken;
+
+void png_inflate_allow_halves(int allow)
+{
+    halves_allowed = allow;
+}
+
+unsigned long png_inflate_halves_taken(void)
+{
+    return halves_taken;
+}
+
+typedef struct {
+    const png_raster *img;
+    const uint8_t *file;
+    const size_t *chunk_at; /* where each IDAT chunk's data is in the file */
+    const uint32_t *chunk_len;
+    size_t chunk0, chunk1;    /* this half's chunks */
+    uint8_t *idat;            /* the IDAT data; this half starts at idat_at */
+    size_t idat_at, idat_end; /* its deflate bytes; the first half has the zlib header */
+    uint8_t *rows;            /* all the filtered rows */
+    size_t y0, y1, row_bytes;
+    uint8_t *pixels;
+    int second;
+    /* results */
+    int inflated, unfiltered, bad_filter;
+    size_t in_used;
+    uint32_t adler;
+} half;
+
+static void *inflate_half(void *arg)
+{
+    half *h = arg;
+    size_t at = h->idat_at;
+    for (size_t k = h->chunk0; k < h->chunk1; k++) {
+        memcpy(h->idat + at, h->file + h->chunk_at[k], h->chunk_len[k]);
+        at += h->chunk_len[k];
+    }
+    uint8_t *out = h->rows + h->y0 * h->row_bytes;
+    size_t out_len = (h->y1 - h->y0) * h->row_bytes;
+    const uint8_t *in = h->idat + h->idat_at;
+    size_t in_len = h->idat_end - h->idat_at;
+    if (!h->second) { /* the zlib header, checked as libdeflate does */
+        unsigned head = (unsigned)in[0] << 8 | in[1];
+        h->inflated = head % 31 == 0 && (head >> 8 & 15) == 8 && head >> 12 <= 7 &&
+                      !(head & 0x20) &&
+                      inflate_literals(in + 2, in_len - 2, INFLATE_LITERALS_TO_BOUNDARY, out,
+                                       out_len, NULL) == INFLATE_LITERALS_OK;
+    } else if (inflate_literals(in, in_len, INFLATE_LITERALS_TO_FINAL, out, out_len, &h->in_used) ==
+               INFLATE_LITERALS_OK) {
+        h->inflated = 1;
+    } else {
+        struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+        size_t got = 0;
+        h->inflated = d &&
+                      libdeflate_deflate_decompress_ex(d, in, in_len, out, out_len, &h->in_used,
+                                                       &got) == LIBDEFLATE_SUCCESS &&
+                      got == out_len;
+        libdeflate_free_decompressor(d);
+    }
+    if (!h->inflated)
+        return NULL;
+    h->adler = (uint32_t)libdeflate_adler32(1, out, out_len);
+    /* The second half's first row must not need the row above. */
+    if (h->second && out[0] > 1)
+        return NULL;
+    h->bad_filter = unfilter_rows(h->img, h->rows, h->row_bytes, h->pixels, h->img->stride, NULL,
+                                  h->y0, h->y1) != 0;
+    h->unfiltered = !h->bad_filter;
+    return NULL;
+}
+
+/* The Adler-32 of the concatenation of a (any length) and b (len_b bytes). */
+static uint32_t adler32_combine(uint32_t a, uint32_t b, size_t len_b)
+{
+    const uint32_t mod = 65521;
+    uint32_t a1 = a & 0xFFFF, a2 = a >> 16, b1 = b & 0xFFFF, b2 = b >> 16;
+    uint32_t rem = (uint32_t)(len_b % mod);
+    uint32_t s1 = (a1 + b1 + mod - 1) % mod;
+    uint32_t s2 = (uint32_t)(((uint64_t)rem * a1 + a2 + b2 + mod - rem) % mod);
+    return s2 << 16 | s1;
+}
+
+/* The IDAT chunks' data places and lengths (*n of them) of the walked file,
+ * without CRCs (png_decode.c checked them); NULL when the walk meets
+ * anything unexpected. */
+static size_t *list_idat(const uint8_t *buf, size_t len, size_t total, uint32_t **lengths,
+                         size_t *n)
+{
+    size_t count = 0, cap = 16, sum = 0;
+    size_t *at = malloc(cap * sizeof *at);
+    uint32_t *lens = malloc(cap * sizeof *lens);
+    for (size_t pos = PNG_SIGNATURE_BYTES; at && lens && pos + PNG_CHUNK_OVERHEAD <= len;) {
+        uint32_t length = (uint32_t)buf[pos] << 24 | (uint32_t)buf[pos + 1] << 16 |
+                          (uint32_t)buf[pos + 2] << 8 | buf[pos + 3];
+        if (length > len - pos - PNG_CHUNK_OVERHEAD)
+            break;
+        if (memcmp(buf + pos + 4, "IDAT", 4) == 0) {
+            if (count == cap) {
+                cap *= 2;
+                size_t *at2 = realloc(at, cap * sizeof *at);
+                if (at2)
+                    at = at2;
+                uint32_t *lens2 = realloc(lens, cap * sizeof *lens);
+                if (lens2)
+                    lens = lens2;
+                if (!at2 || !lens2)
+                    break;
+            }
+            at[count] = pos + 8;
+            lens[count++] = length;
+            sum += length;
+        } else if (memcmp(buf + pos + 4, "IEND", 4) == 0) {
+            if (sum != total)
+                break;
+            *lengths = lens;
+            *n = count;
+            return at;
+        }
+        pos += PNG_CHUNK_OVERHEAD + length;
+    }
+    free(at);
+    free(lens);
+    return NULL;
+}
+
+/* SHROUD_OK with img->pixels set; PNG_INFLATE_UNSUPPORTED when the data
+ * inflated and checked out but a filter type is unknown (the one-thread way
+ * would find the same); 1 to go the one-thread way. */
+static int inflate_split(const uint8_t *buf, size_t len, size_t idat_bytes, png_raster *img)
+{
+    size_t rows = img->height, row_bytes = img->stride + 1, total = rows * row_bytes;
+    if (!halves_allowed || rows < 2 || idat_bytes < 12)
+        return 1;
+    uint32_t *chunk_len = NULL;
+    size_t n_chunks = 0, *chunk_at = list_idat(buf, len, idat_bytes, &chunk_len, &n_chunks);
+    if (!chunk_at)
+        return 1;
+    /* The chunk boundary after 00 00 ff ff nearest the middle. */
+    size_t cut = 0, cut_chunk = 0, best = SIZE_MAX, at = 0;
+    for (size_t k = 0; k + 1 < n_chunks; k++) {
+        at += chunk_len[k];
+        const uint8_t *end = buf + chunk_at[k] + chunk_len[k];
+        size_t off = at > idat_bytes / 2 ? at - idat_bytes / 2 : idat_bytes / 2 - at;
+        if (chunk_len[k] >= 4 && at >= 6 && end[-4] == 0 && end[-3] == 0 && end[-2] == 0xFF &&
+            end[-1] == 0xFF && off < best) {
+            best = off;
+            cut = at;
+            cut_chunk = k + 1;
+        }
+    }
+    int result = 1;
+    uint8_t *idat = NULL, *filtered = NULL, *pixels = NULL;
+    if (!cut || cut + 4 >= idat_bytes || !(idat = big_buffer_alloc(idat_bytes)) ||
+        !(filtered = big_buffer_alloc(total)) || !(pixels = big_buffer_alloc(rows * img->stride)))
+        goto done;
+    half halves[2];
+    memset(halves, 0, sizeof halves);
+    for (int i = 0; i < 2; i++) {
+        half *h = &halves[i];
+        h->img = img;
+        h->file = buf;
+        h->chunk_at = chunk_at;
+        h->chunk_len = chunk_len;
+        h->chunk0 = i ? cut_chunk : 0;
+        h->chunk1 = i ? n_chunks : cut_chunk;
+        h->idat = idat;
+        h->idat_at = i ? cut : 0;
+        h->idat_end = i ? idat_bytes - 4 : cut;
+        h->rows = filtered;
+        h->y0 = i ? rows / 2 : 0;
+        h->y1 = i ? rows : rows / 2;
+        h->row_bytes = row_bytes;
+        h->pixels = pixels;
+        h->second = i;
+    }
+    pthread_t second;
+    int threaded = total >= SPLIT_THREAD_MIN_BYTES && sysconf(_SC_NPROCESSORS_ONLN) >= 2 &&
+                   pthread_create(&second, NULL, inflate_half, &halves[1]) == 0;
+    inflate_half(&halves[0]);
+    if (threaded)
+        pthread_join(second, NULL);
+    else
+        inflate_half(&halves[1]);
+    half *a = &halves[0], *b = &halves[1];
+    size_t n2 = total - (rows / 2) * row_bytes, trailer = cut + b->in_used;
+    if (!a->inflated || !b->inflated || trailer > idat_bytes - 4)
+        goto done;
+    uint32_t adler = adler32_combine(a->adler, b->adler, n2);
+    const uint8_t *t = idat + trailer;
+    if (adler != ((uint32_t)t[0] << 24 | (uint32_t)t[1] << 16 | (uint32_t)t[2] << 8 | t[3]))
+        goto done;
+    /* The stream checked out: the filters decide from here. */
+    result = PNG_INFLATE_UNSUPPORTED;
+    if (a->bad_filter || b->bad_filter)
+        goto done;
+    if (!b->unfiltered && unfilter_rows(img, filtered, row_bytes, pixels, img->stride,
+                                        pixels + (rows / 2 - 1) * img->stride, rows / 2, rows) != 0)
+        goto done;
+    img->pixels = pixels;
+    pixels = NULL;
+    halves_taken++;
+    result = SHROUD_OK;
+done:
+    free(chunk_at);
+    free(chunk_len);
+    free(idat);
+    free(filtered);
+    free(pixels);
+    return result;
+}
+
 int png_inflate_pixels(const uint8_t *buf, size_t len, size_t idat_bytes, png_raster *img)
 {
     if (img->interlaced || img->bit_depth < 8 || img->color_type == PNG_CT_PALETTE)
@@ -215,6 +483,9 @@ int png_inflate_pixels(const uint8_t *buf, size_t len, size_t idat_bytes, png_ra
     size_t rows = img->height, row_bytes = img->stride + 1;
     if (img->stride > (SIZE_MAX - 1) / rows / 2)
         return PNG_INFLATE_UNSUPPORTED;
+    int split = inflate_split(buf, len, idat_bytes, img);
+    if (split != 1)
+        return split;
     uint8_t *idat = gather_idat(buf, len, idat_bytes);
     uint8_t *rows_buf = big_buffer_alloc(rows * row_bytes);
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
@@ -229,23 +500,8 @@ int png_inflate_pixels(const uint8_t *buf, size_t len, size_t idat_bytes, png_ra
         goto done;
     /* Unfiltered in place, then the filter bytes squeezed out: no second
      * image-sized buffer to allocate and fault in. */
-    for (size_t y = 0; y < rows; y++) {
-        uint8_t *row = rows_buf + y * row_bytes;
-#if defined(__SSE2__)
-        if (y && y + 1 < rows && row[0] == 4 && row[row_bytes] == 4 && img->sample_bytes == 1 &&
-            (img->pixel_bytes == 3 || img->pixel_bytes == 4)) {
-            if (img->pixel_bytes == 3)
-                paeth_two_rows3(row + 1, row + 1 + row_bytes, row + 1 - row_bytes, img->width);
-            else
-                paeth_two_rows4(row + 1, row + 1 + row_bytes, row + 1 - row_bytes, img->width);
-            y++;
-            continue;
-        }
-#endif
-        if (unfilter(row[0], row + 1, row + 1, y ? row + 1 - row_bytes : NULL, img->stride,
-                     img->pixel_bytes) != 0)
-            goto done;
-    }
+    if (unfilter_rows(img, rows_buf, row_bytes, rows_buf + 1, row_bytes, NULL, 0, rows) != 0)
+        goto done;
     for (size_t y = 0; y < rows; y++)
         memmove(rows_buf + y * img->stride, rows_buf + y * row_bytes + 1, img->stride);
     uint8_t *pixels = realloc(rows_buf, rows * img->stride);
