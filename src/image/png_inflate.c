@@ -169,6 +169,36 @@ static void paeth_two_rows4(const uint8_t *in_up, const uint8_t *in_low, uint8_t
 {
     paeth_two_rows(in_up, in_low, upper, lower, prev, width, 4);
 }
+
+/* An Average row of 3- or 4-byte pixels: each pixel's left neighbour stays
+ * in a register as 16-bit lanes (the scalar loop reloads the byte it has
+ * just stored, a store-forwarding stall per byte). prev NULL: the first
+ * row (b = 0). in may be out. */
+static inline __attribute__((always_inline)) void
+average_row(const uint8_t *in, uint8_t *out, const uint8_t *prev, size_t width, size_t bpp)
+{
+    __m128i a = _mm_setzero_si128(), b = a, low_bytes = _mm_set1_epi16(0xFF);
+    for (size_t x = 0; x < width; x++) {
+        /* 4-byte loads but for the last pixel, whose fourth byte may be
+         * past the buffer */
+        int last = x + 1 == width;
+        __m128i x_in = last ? load_pixel16(in + x * bpp, bpp) : load4_pixel16(in + x * bpp);
+        if (prev)
+            b = last ? load_pixel16(prev + x * bpp, bpp) : load4_pixel16(prev + x * bpp);
+        a = _mm_and_si128(_mm_add_epi16(x_in, _mm_srli_epi16(_mm_add_epi16(a, b), 1)), low_bytes);
+        store_pixel(out + x * bpp, _mm_packus_epi16(a, a), 0, bpp);
+    }
+}
+
+static void average_row3(const uint8_t *in, uint8_t *out, const uint8_t *prev, size_t width)
+{
+    average_row(in, out, prev, width, 3);
+}
+
+static void average_row4(const uint8_t *in, uint8_t *out, const uint8_t *prev, size_t width)
+{
+    average_row(in, out, prev, width, 4);
+}
 #endif
 
 /* Undoes one row's filter (PNG spec 9.2) from in into out, which may be the
@@ -195,6 +225,15 @@ static int unfilter(uint8_t type, const uint8_t *in, uint8_t *out, const uint8_t
                 out[i] = (uint8_t)(in[i] + prev[i]);
         return 0;
     case 3:
+#if defined(__SSE2__)
+        if ((bpp == 3 || bpp == 4) && n % bpp == 0) {
+            if (bpp == 3)
+                average_row3(in, out, prev, n / 3);
+            else
+                average_row4(in, out, prev, n / 4);
+            return 0;
+        }
+#endif
         for (size_t i = 0; i < n; i++) {
             unsigned a = i >= bpp ? out[i - bpp] : 0, b = prev ? prev[i] : 0;
             out[i] = (uint8_t)(in[i] + ((a + b) >> 1));
