@@ -33,6 +33,8 @@
  *             memory to memory
  *   reveal    shroud_stego_reveal of hide's output with the identity
  *             (decode + usable samples + keys + extract + open)
+ *   decode_stego  png_raster_decode of hide's output (written in two
+ *             halves at level 1, decoded in two halves on two threads)
  *
  * and the sums: bare = decode + encode (a plain PNG round trip with the same
  * library and level), hide_api = cover + hide, both = cover + hide + reveal.
@@ -178,11 +180,12 @@ enum {
     T_BARE,
     T_HIDE_API,
     T_BOTH,
+    T_DECODE_STEGO,
     T_COUNT
 };
 static const char *const t_name[T_COUNT] = {"embed",  "extract",  "seal", "decode",
                                             "encode", "cover",    "hide", "reveal",
-                                            "bare",   "hide_api", "both"};
+                                            "bare",   "hide_api", "both", "decode_stego"};
 
 static const char right_pass[] = "correct horse battery staple";
 static const char wrong_pass[] = "wrong horse battery staple";
@@ -325,6 +328,13 @@ int main(int argc, char **argv)
             checked = 1;
         }
         shroud_free_secret(back, back_len);
+        /* the stego image's decode alone (shroud's level-1 layout: two halves) */
+        png_raster *decoded = NULL;
+        t0 = now();
+        check("png_raster_decode (stego)", png_raster_decode(stego, stego_bytes, &decoded));
+        t1 = now();
+        row[T_DECODE_STEGO] = t1 - t0;
+        png_raster_free(decoded);
         shroud_free(stego);
         /* embed and extract alone, in the state shroud hide embeds in: the
          * cover just decoded (shroud_cover_new, not timed), as tutorial.py's
