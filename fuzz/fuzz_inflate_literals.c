@@ -37,7 +37,9 @@
  *    0x03 0x00 (a final empty fixed-Huffman block) succeeds using L + 2
  *    bytes with identical output;
  *  - deflate_literals' stream, not edited, is accepted (TO_FINAL if last,
- *    else TO_BOUNDARY on the whole) with exactly the data, using all of it.
+ *    else TO_BOUNDARY on the whole) with exactly the data, using all of it;
+ *  - inflate_literals_two on the whole stream (TO_FINAL) and the prefix
+ *    (TO_BOUNDARY) gives what the two calls give: results, bytes, in_used.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -303,6 +305,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
     ok = compare(p, prefix, 1, fuzz_len, source ? data_len : SIZE_MAX, prefix == n ? expect : NULL);
     if (want_boundary)
         FUZZ_CHECK(ok);
+
+    /* both at once: what the two calls give */
+    size_t out_len = source ? data_len : fuzz_len;
+    inflate_literals_job jobs[2] = {
+        {stream, n, INFLATE_LITERALS_TO_FINAL, malloc(out_len ? out_len : 1), out_len, NULL},
+        {p, prefix, INFLATE_LITERALS_TO_BOUNDARY, malloc(out_len ? out_len : 1), out_len, NULL}};
+    size_t used[2] = {0, 0}, single_used[2] = {0, 0};
+    jobs[0].in_used = &used[0];
+    jobs[1].in_used = &used[1];
+    FUZZ_CHECK(jobs[0].out != NULL && jobs[1].out != NULL);
+    int results[2];
+    inflate_literals_two(jobs, results);
+    for (int i = 0; i < 2; i++) {
+        uint8_t *single_out;
+        int r =
+            ours(jobs[i].in, jobs[i].in_len, jobs[i].end, out_len, &single_out, &single_used[i]);
+        FUZZ_CHECK(r == results[i]);
+        if (r == INFLATE_LITERALS_OK) {
+            FUZZ_CHECK(used[i] == single_used[i]);
+            FUZZ_CHECK(out_len == 0 || memcmp(jobs[i].out, single_out, out_len) == 0);
+        }
+        free(single_out);
+        free(jobs[i].out);
+    }
     free(p);
 
     free(stream);

@@ -32,6 +32,9 @@
  * 8-9 and a second-level table's offset in bits 16-31. */
 enum { KIND_END, KIND_SUB, KIND_REFUSE };
 
+/* Where an inflater is. */
+enum reading { AT_HEADER, IN_DATA, DONE, FAILED };
+
 static inline uint32_t literal_entry(unsigned literal, unsigned bits)
 {
     return literal << 8 | 1u << 6 | bits;
@@ -63,6 +66,10 @@ typedef struct {
     uint64_t bits;  /* valid: the low count bits */
     unsigned count;
     uint8_t *out, *out_end;
+    size_t end_bit; /* where the input ends, in bits */
+    enum inflate_literals_end mode;
+    int final; /* the block being read is the last */
+    int state; /* enum reading */
     uint32_t table[PRIMARY_SIZE];
     uint32_t single[PRIMARY_SIZE]; /* one symbol per entry, while building */
     uint32_t sub[SUB_SIZE];
@@ -268,81 +275,126 @@ static int read_dynamic_header(inflater *s)
            build_litlen(s, len, n_lit);
 }
 
-/* The data of a Huffman block, to its end-of-block code. The reader's
- * state lives in locals here (the compiler keeps them in registers). */
+static void block_read(inflater *s);
+
+/* The bit reader and output of a Huffman block's data in locals, which the
+ * compiler keeps in registers once step() is inlined. */
+typedef struct {
+    uint64_t bits;
+    unsigned count;
+    const uint8_t *next;
+    uint8_t *out;
+} reader;
+
+static inline reader reader_of(const inflater *s)
+{
+    reader r = {s->bits, s->count, s->next, s->out};
+    return r;
+}
+
+static inline void reader_back(inflater *s, const reader *r)
+{
+    s->bits = r->bits;
+    s->count = r->count;
+    s->next = r->next;
+    s->out = r->out;
+}
+
+/* At least 49 valid bits (see refill). */
+static inline __attribute__((always_inline)) void reader_refill(inflater *s, reader *r)
+{
+    if (s->end - r->next >= 8) {
+        r->bits |= load_le64(r->next) << r->count;
+        r->next += (63 - r->count) >> 3;
+        r->count |= 56;
+    } else {
+        reader_back(s, r);
+        refill(s);
+        *r = reader_of(s);
+    }
+}
+
+enum { STEP_ON, STEP_END, STEP_STOP };
+
+/* One code: its literals written (up to 3, with 4 bytes of room: the
+ * caller checks; or exactly, when exact), STEP_END for end-of-block,
+ * STEP_STOP for a code this inflater refuses or output running out.
+ * Needs 15 valid bits. */
+static inline __attribute__((always_inline)) int step(const inflater *s, reader *r, int exact)
+{
+    uint32_t e = s->table[r->bits & (PRIMARY_SIZE - 1)];
+    unsigned n = entry_literals(e);
+    if (!n && entry_kind(e) == KIND_SUB) {
+        unsigned index = (unsigned)(r->bits >> PRIMARY_BITS) & ((1u << entry_bits(e)) - 1);
+        e = s->sub[(e >> 16) + index];
+        n = entry_literals(e);
+    }
+    if (n) {
+        if (!exact) {
+            uint32_t v = e >> 8;
+            r->out[0] = (uint8_t)v;
+            r->out[1] = (uint8_t)(v >> 8);
+            r->out[2] = (uint8_t)(v >> 16);
+        } else if (s->out_end - r->out >= (ptrdiff_t)n) {
+            for (unsigned j = 0; j < n; j++)
+                r->out[j] = (uint8_t)(e >> (8 + 8 * j));
+        } else {
+            return STEP_STOP;
+        }
+        r->out += n;
+    } else if (entry_kind(e) != KIND_END) {
+        return STEP_STOP;
+    }
+    r->bits >>= entry_bits(e);
+    r->count -= entry_bits(e);
+    return n ? STEP_ON : STEP_END;
+}
+
+/* Room for three steps without checks: 3 x 3 literals and the 4th byte
+ * a step's store may write. */
+#define STEPS_ROOM 10
+
+/* The data of a Huffman block, to its end-of-block code. */
 static int read_huffman_data(inflater *s)
 {
-    uint8_t *out = s->out, *out_end = s->out_end;
-    const uint32_t *table = s->table;
-    uint64_t bits = s->bits;
-    unsigned count = s->count;
-    const uint8_t *next = s->next;
-    int ok = 0;
-    for (;;) {
-        if (s->end - next >= 8) {
-            bits |= load_le64(next) << count;
-            next += (63 - count) >> 3;
-            count |= 56;
-        } else {
-            s->bits = bits;
-            s->count = count;
-            s->next = next;
-            refill(s);
-            bits = s->bits;
-            count = s->count;
-            next = s->next;
-        }
-        uint32_t e;
-        /* Three primary look-ups take at most 36 of the 49 bits; when one
-         * is not a literal entry, at most 24 are gone and the 15 a
-         * second-level code needs are there. */
-        for (int k = 0; k < 3; k++) {
-            e = table[bits & (PRIMARY_SIZE - 1)];
-            unsigned n = entry_literals(e);
-            if (!n)
-                goto other;
-            if (out_end - out >= 4) {
-                uint32_t v = e >> 8;
-                out[0] = (uint8_t)v;
-                out[1] = (uint8_t)(v >> 8);
-                out[2] = (uint8_t)(v >> 16);
-            } else if (out_end - out >= (ptrdiff_t)n) {
-                for (unsigned j = 0; j < n; j++)
-                    out[j] = (uint8_t)(e >> (8 + 8 * j));
-            } else {
-                goto done;
-            }
-            out += n;
-            bits >>= entry_bits(e);
-            count -= entry_bits(e);
-        }
-        continue;
-    other:
-        if (entry_kind(e) == KIND_SUB) {
-            unsigned index = (unsigned)(bits >> PRIMARY_BITS) & ((1u << entry_bits(e)) - 1);
-            e = s->sub[(e >> 16) + index];
-            if (entry_literals(e)) {
-                if (out == out_end)
-                    goto done;
-                *out++ = (uint8_t)(e >> 8);
-                bits >>= entry_bits(e);
-                count -= entry_bits(e);
-                continue;
-            }
-        }
-        if (entry_kind(e) == KIND_END) {
-            bits >>= entry_bits(e);
-            count -= entry_bits(e);
-            ok = 1;
-        }
-        goto done;
+    reader r = reader_of(s);
+    int got = STEP_ON;
+    while (got == STEP_ON) {
+        reader_refill(s, &r);
+        /* 49 bits: three codes of at most 15 */
+        int exact = s->out_end - r.out < STEPS_ROOM;
+        for (int k = 0; k < 3 && got == STEP_ON; k++)
+            got = step(s, &r, exact);
     }
-done:
-    s->bits = bits;
-    s->count = count;
-    s->next = next;
-    s->out = out;
-    return ok;
+    reader_back(s, &r);
+    return got == STEP_END;
+}
+
+/* The data of two Huffman blocks at once, one code of each in turn, until
+ * one of them ends (its state then moves on) or either nears the end of
+ * its input or output; the rest is read one block at a time. Two chains
+ * of table look-ups in one loop: the processor overlaps their latencies. */
+static void read_huffman_data_two(inflater *a, inflater *b)
+{
+    reader ra = reader_of(a), rb = reader_of(b);
+    int got_a = STEP_ON, got_b = STEP_ON;
+    while (got_a == STEP_ON && got_b == STEP_ON && a->end - ra.next >= 8 && b->end - rb.next >= 8 &&
+           a->out_end - ra.out >= STEPS_ROOM && b->out_end - rb.out >= STEPS_ROOM) {
+        reader_refill(a, &ra);
+        reader_refill(b, &rb);
+        for (int k = 0; k < 3 && got_a == STEP_ON && got_b == STEP_ON; k++) {
+            got_a = step(a, &ra, 0);
+            got_b = step(b, &rb, 0);
+        }
+    }
+    reader_back(a, &ra);
+    reader_back(b, &rb);
+    /* an ended block moves on; a code step() refused is read again, and
+     * refused, one block at a time */
+    if (got_a == STEP_END)
+        block_read(a);
+    if (got_b == STEP_END)
+        block_read(b);
 }
 
 /* A stored block, from just after its 3 header bits. */
@@ -364,37 +416,109 @@ static int read_stored(inflater *s)
     return 1;
 }
 
+/* After a block's last bit: on to the next header, or done. */
+static void block_read(inflater *s)
+{
+    if (position(s) > s->end_bit)
+        s->state = FAILED;
+    else
+        s->state = s->final ? DONE : AT_HEADER;
+}
+
+/* Reads block headers (stored blocks whole) until s is in a Huffman
+ * block's data, done, or failed. */
+static void advance(inflater *s)
+{
+    while (s->state == AT_HEADER) {
+        if (s->mode == INFLATE_LITERALS_TO_BOUNDARY && position(s) == s->end_bit) {
+            s->state = DONE;
+            return;
+        }
+        s->final = (int)take(s, 1);
+        unsigned type = take(s, 2);
+        if (s->final && s->mode == INFLATE_LITERALS_TO_BOUNDARY)
+            s->state = FAILED;
+        else if (type == 0 && read_stored(s))
+            block_read(s);
+        else if (type == 2)
+            s->state = read_dynamic_header(s) ? IN_DATA : FAILED;
+        else
+            s->state = FAILED;
+    }
+}
+
+/* Sets s up for a job: 0 when its arguments are unusable. */
+static int start(inflater *s, const inflate_literals_job *job)
+{
+    if ((!job->in && job->in_len) || (!job->out && job->out_len) || job->in_len > SIZE_MAX / 8 - 64)
+        return 0;
+    s->in = s->next = job->in;
+    s->end = job->in_len ? job->in + job->in_len : job->in; /* no arithmetic on NULL */
+    s->overrun = 0;
+    s->bits = 0;
+    s->count = 0;
+    s->out = job->out;
+    s->out_end = job->out_len ? job->out + job->out_len : job->out;
+    s->end_bit = job->in_len * 8;
+    s->mode = job->end;
+    s->final = 0;
+    s->state = AT_HEADER;
+    return 1;
+}
+
+/* One Huffman block's data alone. */
+static void read_block_data(inflater *s)
+{
+    if (read_huffman_data(s))
+        block_read(s);
+    else
+        s->state = FAILED;
+}
+
+static int finish(const inflater *s, const inflate_literals_job *job)
+{
+    if (s->state != DONE || s->out != s->out_end)
+        return INFLATE_LITERALS_UNSUPPORTED;
+    if (job->in_used)
+        *job->in_used = (position(s) + 7) / 8;
+    return INFLATE_LITERALS_OK;
+}
+
 int inflate_literals(const uint8_t *in, size_t in_len, enum inflate_literals_end end, uint8_t *out,
                      size_t out_len, size_t *in_used)
 {
-    if ((!in && in_len) || (!out && out_len) || in_len > SIZE_MAX / 8 - 64)
-        return INFLATE_LITERALS_UNSUPPORTED;
+    inflate_literals_job job = {in, in_len, end, out, out_len, in_used};
     inflater s;
-    s.in = s.next = in;
-    s.end = in_len ? in + in_len : in; /* no arithmetic on a NULL pointer */
-    s.overrun = 0;
-    s.bits = 0;
-    s.count = 0;
-    s.out = out;
-    s.out_end = out_len ? out + out_len : out;
-    size_t end_bit = in_len * 8;
-    for (;;) {
-        if (end == INFLATE_LITERALS_TO_BOUNDARY && position(&s) == end_bit)
-            break;
-        unsigned final = take(&s, 1), type = take(&s, 2);
-        if (final && end == INFLATE_LITERALS_TO_BOUNDARY)
-            return INFLATE_LITERALS_UNSUPPORTED;
-        int ok = type == 0   ? read_stored(&s)
-                 : type == 2 ? read_dynamic_header(&s) && read_huffman_data(&s)
-                             : 0;
-        if (!ok || position(&s) > end_bit)
-            return INFLATE_LITERALS_UNSUPPORTED;
-        if (final)
-            break;
-    }
-    if (s.out != s.out_end)
+    if (!start(&s, &job))
         return INFLATE_LITERALS_UNSUPPORTED;
-    if (in_used)
-        *in_used = (position(&s) + 7) / 8;
-    return INFLATE_LITERALS_OK;
+    for (advance(&s); s.state == IN_DATA; advance(&s))
+        read_block_data(&s);
+    return finish(&s, &job);
+}
+
+void inflate_literals_two(const inflate_literals_job jobs[2], int results[2])
+{
+    inflater s[2];
+    int ok[2];
+    for (int i = 0; i < 2; i++)
+        if (!(ok[i] = start(&s[i], &jobs[i])))
+            s[i].state = FAILED;
+    for (;;) {
+        advance(&s[0]);
+        advance(&s[1]);
+        if (s[0].state == IN_DATA && s[1].state == IN_DATA) {
+            read_huffman_data_two(&s[0], &s[1]);
+            /* a pair that stopped without an end: one block alone */
+            if (s[0].state == IN_DATA && s[1].state == IN_DATA)
+                read_block_data(&s[0]);
+        } else if (s[0].state == IN_DATA) {
+            read_block_data(&s[0]);
+        } else if (s[1].state == IN_DATA) {
+            read_block_data(&s[1]);
+        } else {
+            break;
+        }
+    }
+    for (int i = 0; i < 2; i++)
+        results[i] = ok[i] ? finish(&s[i], &jobs[i]) : INFLATE_LITERALS_UNSUPPORTED;
 }

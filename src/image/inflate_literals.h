@@ -42,4 +42,20 @@ enum inflate_literals_end {
 int inflate_literals(const uint8_t *in, size_t in_len, enum inflate_literals_end end, uint8_t *out,
                      size_t out_len, size_t *in_used);
 
+/* One stream for inflate_literals_two: inflate_literals' arguments. */
+typedef struct {
+    const uint8_t *in;
+    size_t in_len;
+    enum inflate_literals_end end;
+    uint8_t *out;
+    size_t out_len;
+    size_t *in_used;
+} inflate_literals_job;
+
+/* Two independent streams at once on the calling thread, results[i] as
+ * inflate_literals(jobs[i]) would give it: their Huffman data are read in
+ * one loop, a code of each in turn, so the two chains of table look-ups
+ * overlap (faster than one after the other). */
+void inflate_literals_two(const inflate_literals_job jobs[2], int results[2]);
+
 #endif

@@ -17,8 +17,10 @@
  * stored LEN/NLEN. A differential check over every single-bit flip and
  * every value of a few bytes of small streams (dynamic, stored, a part read
  * TO_BOUNDARY): each OK must be libdeflate's SUCCESS with the same output
- * and in_used, and both verdicts must occur. Buffers are exact-size heap
- * copies, so ASan sees any access outside them.
+ * and in_used, and both verdicts must occur. inflate_literals_two on pairs
+ * of streams (long, parts, stored, empty, refused, every bit of a small one
+ * flipped) gives what two calls give. Buffers are exact-size heap copies,
+ * so ASan sees any access outside them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -768,6 +770,96 @@ static void test_differential_flips(void **state)
     free(uniform);
 }
 
+/* ---- two streams at once: what two calls give ---- */
+
+typedef struct {
+    const uint8_t *s;
+    size_t n, out_len;
+    enum inflate_literals_end end;
+} stream;
+
+/* inflate_literals_two on a and b (exact-size copies) gives each the
+ * result, output and in_used of inflate_literals alone. 1 if both OK. */
+static int check_two(const stream *a, const stream *b)
+{
+    const stream *st[2] = {a, b};
+    inflate_literals_job jobs[2];
+    uint8_t *single_out[2];
+    size_t single_used[2], used[2] = {(size_t)-1, (size_t)-1};
+    int single[2];
+    for (int i = 0; i < 2; i++) {
+        single[i] =
+            ours(st[i]->s, st[i]->n, st[i]->end, st[i]->out_len, &single_used[i], &single_out[i]);
+        uint8_t *out = malloc(st[i]->out_len ? st[i]->out_len : 1);
+        assert_non_null(out);
+        jobs[i] = (inflate_literals_job){
+            dup_exact(st[i]->s, st[i]->n), st[i]->n, st[i]->end, out, st[i]->out_len, &used[i]};
+    }
+    int results[2];
+    inflate_literals_two(jobs, results);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(results[i], single[i]);
+        if (single[i] == INFLATE_LITERALS_OK) {
+            assert_int_equal(used[i], single_used[i]);
+            if (st[i]->out_len)
+                assert_memory_equal(jobs[i].out, single_out[i], st[i]->out_len);
+        }
+        free((void *)jobs[i].in);
+        free(jobs[i].out);
+        free(single_out[i]);
+    }
+    return results[0] == INFLATE_LITERALS_OK && results[1] == INFLATE_LITERALS_OK;
+}
+
+static void test_two_at_once(void **state)
+{
+    (void)state;
+    size_t long_len = 3 * DEFLATE_LITERALS_BLOCK + 1234, n_long, n_part, n_small, n_stored;
+    uint8_t *deltas = make_deltas(long_len), *uniform = make_uniform(70000);
+    uint8_t *long_s = compress_part(deltas, long_len, 1, &n_long);
+    uint8_t *part_s = compress_part(deltas + 1000, 100000, 0, &n_part);
+    uint8_t *small_s = compress_part(deltas, 400, 1, &n_small);
+    uint8_t *stored_s = compress_part(uniform, 70000, 1, &n_stored);
+    const stream streams[] = {
+        {long_s, n_long, long_len, INFLATE_LITERALS_TO_FINAL},
+        {part_s, n_part, 100000, INFLATE_LITERALS_TO_BOUNDARY},
+        {small_s, n_small, 400, INFLATE_LITERALS_TO_FINAL},
+        {stored_s, n_stored, 70000, INFLATE_LITERALS_TO_FINAL},
+        {part_s, n_part, 99999, INFLATE_LITERALS_TO_BOUNDARY}, /* refused: too much output */
+        {NULL, 0, 0, INFLATE_LITERALS_TO_BOUNDARY},            /* empty: OK at once */
+    };
+    size_t n_streams = sizeof streams / sizeof streams[0];
+    for (size_t i = 0; i < n_streams; i++)
+        for (size_t j = 0; j < n_streams; j++)
+            assert_int_equal(check_two(&streams[i], &streams[j]), i != 4 && j != 4);
+    /* every bit of the small stream flipped, next to one of 8 KB, both
+     * ways round: refusals in the middle of the pair's loop */
+    size_t n_mid;
+    uint8_t *mid_s = compress_part(deltas + 77, 8192, 1, &n_mid);
+    const stream mid = {mid_s, n_mid, 8192, INFLATE_LITERALS_TO_FINAL};
+    uint8_t *flip = dup_exact(small_s, n_small);
+    unsigned both_ok = 0, refused = 0;
+    for (size_t bit = 0; bit < 8 * n_small; bit++) {
+        flip[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        stream bad = {flip, n_small, 400, INFLATE_LITERALS_TO_FINAL};
+        if (check_two(&bad, &mid))
+            both_ok++;
+        else
+            refused++;
+        check_two(&mid, &bad);
+        flip[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    }
+    assert_true(both_ok > 0 && refused > 0);
+    free(flip);
+    free(mid_s);
+    free(long_s);
+    free(part_s);
+    free(small_s);
+    free(stored_s);
+    free(deltas);
+    free(uniform);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -783,6 +875,7 @@ int main(void)
         cmocka_unit_test(test_fixed_and_reserved_blocks_refused),
         cmocka_unit_test(test_bad_stored_lengths_refused),
         cmocka_unit_test(test_differential_flips),
+        cmocka_unit_test(test_two_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
