@@ -7,9 +7,9 @@
  * Invariants checked:
  *  - only documented errors (IMAGE, IMAGE_FORMAT, IMAGE_LIMIT), *out NULL
  *    on error;
- *  - the same result (error, or header and pixels) with the two-halves
- *    path of png_inflate.c turned off (halves_rgb8.png is a seed in its
- *    layout);
+ *  - the same result (error, or header and pixels) with png_inflate.c's
+ *    decode in parts turned off (parts2_rgb8.png and parts4_rgb8.png are
+ *    seeds in its layout);
  *  - on success the header is consistent: a valid depth / colour type pair,
  *    channels, sample_bytes, pixel_bytes and stride as png_raster.h says,
  *    dimensions within the limits, sub-byte samples below 2^depth, a palette
@@ -143,9 +143,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
     fix_crcs(buf, len);
     png_raster *img = (png_raster *)&img, *one_pass = NULL;
     int err = png_raster_decode(buf, len, &img);
-    png_inflate_allow_halves(0);
+    png_inflate_allow_parts(0);
     int one_pass_err = png_raster_decode(buf, len, &one_pass);
-    png_inflate_allow_halves(1);
+    png_inflate_allow_parts(1);
     FUZZ_CHECK(one_pass_err == err);
     if (err) {
         FUZZ_CHECK(err == SHROUD_ERR_IMAGE || err == SHROUD_ERR_IMAGE_FORMAT ||

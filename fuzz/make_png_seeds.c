@@ -3,7 +3,7 @@
  * fuzz_png_decode: tiny PNGs of every colour type and bit depth libpng
  * writes (interlaced or not, several IDATs, palettes with and without tRNS),
  * files with metadata chunks (gAMA, iCCP, tEXt, zTXt, pHYs, unknown safe and
- * unsafe chunks, APNG acTL/fcTL), a file in the two-halves layout of
+ * unsafe chunks, APNG acTL/fcTL), files in the parts layout of
  * shroud's level-1 encoder, and files carrying shroud's shRD / shSG
  * chunks (spliced in by hand, so the seeds do not depend on the code under
  * test), some of them in layouts shroud refuses.
@@ -204,12 +204,12 @@ static void save_spliced(const char *dir, const char *sub, const char *name, con
     free(out.p);
 }
 
-/* An RGB image written in two halves the way shroud's level-1 encoder
- * lays them out (png_inflate.c decodes such files on two threads): rows
- * filtered Sub, the first half deflated Huffman-only and ended with a full
- * flush (an empty stored block), the second half's deflate starting a new
- * IDAT chunk. Made with zlib, not with shroud's encoder. */
-static bytes make_halves(unsigned w, unsigned h)
+/* An RGB image written in parts the way shroud's level-1 encoder lays
+ * them out (png_inflate.c decodes such files on two threads): rows filtered
+ * Sub, each part deflated Huffman-only and, but the last, ended with a full
+ * flush (an empty stored block), an IDAT chunk per part. Made with zlib,
+ * not with shroud's encoder. */
+static bytes make_parts(unsigned w, unsigned h, unsigned parts)
 {
     size_t stride = (size_t)w * 3, rows_len = (stride + 1) * h;
     unsigned char *rows = malloc(rows_len), *z = malloc(2 * rows_len + 64);
@@ -225,16 +225,17 @@ static bytes make_halves(unsigned w, unsigned h)
     if (deflateInit2(&zs, 6, Z_DEFLATED, 15, 8, Z_HUFFMAN_ONLY) != Z_OK)
         exit(1);
     zs.next_in = rows;
-    zs.avail_in = (uInt)((stride + 1) * (h / 2));
     zs.next_out = z;
     zs.avail_out = (uInt)(2 * rows_len + 64);
-    if (deflate(&zs, Z_FULL_FLUSH) != Z_OK)
-        exit(1);
-    size_t cut = zs.total_out;
-    zs.avail_in = (uInt)(rows_len - (stride + 1) * (h / 2));
-    if (deflate(&zs, Z_FINISH) != Z_STREAM_END)
-        exit(1);
-    size_t z_len = zs.total_out;
+    size_t cuts[8] = {0};
+    for (unsigned k = 0; k < parts; k++) {
+        size_t to = (stride + 1) * (h * (k + 1) / parts);
+        zs.avail_in = (uInt)(to - (size_t)(zs.next_in - rows));
+        int last = k + 1 == parts;
+        if (deflate(&zs, last ? Z_FINISH : Z_FULL_FLUSH) != (last ? Z_STREAM_END : Z_OK))
+            exit(1);
+        cuts[k + 1] = zs.total_out;
+    }
     deflateEnd(&zs);
     bytes out = {0};
     unsigned char ihdr[13] = {0};
@@ -244,8 +245,8 @@ static bytes make_halves(unsigned w, unsigned h)
     ihdr[9] = 2;
     put(&out, "\x89PNG\r\n\x1a\n", 8);
     put_chunk(&out, "IHDR", ihdr, sizeof ihdr);
-    put_chunk(&out, "IDAT", z, cut);
-    put_chunk(&out, "IDAT", z + cut, z_len - cut);
+    for (unsigned k = 0; k < parts; k++)
+        put_chunk(&out, "IDAT", z + cuts[k], cuts[k + 1] - cuts[k]);
     put_chunk(&out, "IEND", NULL, 0);
     free(rows);
     free(z);
@@ -330,9 +331,13 @@ int main(int argc, char **argv)
     put_chunk(&m, "zTXt", zraw, zhead + zlen);
     save_spliced(dir, "fuzz_png_chunks", "text_previews.png", &base, "IDAT", &m);
 
-    bytes halves = make_halves(24, 10);
-    save(dir, "fuzz_png_decode", "halves_rgb8.png", &halves);
-    free(halves.p);
+    for (unsigned parts = 2; parts <= 4; parts += 2) {
+        char name[32];
+        snprintf(name, sizeof name, "parts%u_rgb8.png", parts);
+        bytes b = make_parts(24, 10, parts);
+        save(dir, "fuzz_png_decode", name, &b);
+        free(b.p);
+    }
 
     /* shroud's chunks. */
     m.len = 0;

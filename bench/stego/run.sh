@@ -287,7 +287,7 @@ irow "bare PNG decode + encode" bare "$ip" "the floor: a round trip with the sam
 irow "shroud_cover_new" cover "$ip" "decode + finding the usable samples"
 irow "shroud_stego_hide" hide "$ip" "seal + keys + embed + encode with the changes"
 irow "shroud_stego_reveal" reveal "$ip" "decode + usable samples + keys + extract + open"
-irow "PNG decode of hide's output" decode_stego "$ip" "the stego image: level 1 writes it in two halves, decoded on two threads"
+irow "PNG decode of hide's output" decode_stego "$ip" "the stego image: level 1 writes it in 4 parts, decoded on two threads"
 irow "hide + reveal (cover_new+hide+reveal)" both "$ip" "the public API, memory to memory"
 if [ "$have_py" = 1 ]; then
   printf '  %-40s %9s %9s   %s\n' "tutorial.py hide loop (Python)" "$(ms "$(kv loop_ms "$pyh")")" \

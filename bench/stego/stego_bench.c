@@ -33,8 +33,8 @@
  *             memory to memory
  *   reveal    shroud_stego_reveal of hide's output with the identity
  *             (decode + usable samples + keys + extract + open)
- *   decode_stego  png_raster_decode of hide's output (written in two
- *             halves at level 1, decoded in two halves on two threads)
+ *   decode_stego  png_raster_decode of hide's output (written in parts at
+ *             level 1, decoded in parts on two threads)
  *
  * and the sums: bare = decode + encode (a plain PNG round trip with the same
  * library and level), hide_api = cover + hide, both = cover + hide + reveal.
@@ -328,7 +328,7 @@ int main(int argc, char **argv)
             checked = 1;
         }
         shroud_free_secret(back, back_len);
-        /* the stego image's decode alone (shroud's level-1 layout: two halves) */
+        /* the stego image's decode alone (shroud's level-1 layout: in parts) */
         png_raster *decoded = NULL;
         t0 = now();
         check("png_raster_decode (stego)", png_raster_decode(stego, stego_bytes, &decoded));

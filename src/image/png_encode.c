@@ -7,8 +7,8 @@
  * palette and sub-byte images, then compressed in one go with libdeflate and
  * cut into IDAT chunks of at most PNG_IDAT_MAX bytes. At level 1 (our
  * literals-only deflate) an image of at least PARALLEL_MIN_BYTES of 8- or
- * 16-bit rows is filtered and compressed in two halves on two threads when
- * the machine has two processors.
+ * 16-bit rows is filtered and compressed in PNG_LEVEL1_PARTS parts, on two
+ * threads when the machine has two processors, an IDAT chunk per part.
  */
 #include "image/png_raster.h"
 
@@ -31,6 +31,7 @@
 #include "shroud.h"
 
 #define PNG_IDAT_MAX (1024u * 1024u)
+#define PNG_LEVEL1_PARTS 4 /* even: half of them on each of two threads */
 
 enum { FILTER_NONE, FILTER_SUB, FILTER_UP, FILTER_AVERAGE, FILTER_PAETH, FILTER_COUNT };
 
@@ -309,13 +310,15 @@ static int filter_image(const png_raster *img, const png_row_steps *steps, uint8
     return SHROUD_OK;
 }
 
-/* ---- level 1 in two halves ----
- * The rows are cut in two halves; each half is filtered and compressed
- * (deflate_literals_part) on its own thread (in turn on one processor), the
- * first ending on a byte boundary, so the two raw streams concatenate. The
- * second half's first row is filtered None or Sub and its data starts a
- * new IDAT chunk, which is what lets png_inflate.c decode the halves on two
- * threads too. Worth it from PARALLEL_MIN_BYTES of filtered data. */
+/* ---- level 1 in parts ----
+ * The rows are cut in PNG_LEVEL1_PARTS parts; each is filtered and
+ * compressed (deflate_literals_part) on its own, the first half of them on
+ * this thread and the rest on a second one (all in turn on one processor),
+ * each but the last ending on a byte boundary, so the raw streams
+ * concatenate. Each part's first row is filtered None or Sub and its data
+ * is one IDAT chunk, which is what lets png_inflate.c decode the parts on
+ * two threads too, two at a time on each, where they are in the file.
+ * Worth it from PARALLEL_MIN_BYTES of filtered data. */
 #define PARALLEL_MIN_BYTES (2u * DEFLATE_LITERALS_BLOCK)
 
 typedef struct {
@@ -323,36 +326,43 @@ typedef struct {
     uint8_t *data; /* all the filtered rows */
     uint32_t y0, y1;
     int last;
-    uint8_t *z; /* this half's raw deflate */
+    uint8_t *z; /* this part's raw deflate */
     size_t z_len;
     int err;
-} half;
+} part;
 
-static void *filter_and_deflate(void *arg)
+static void filter_and_deflate(part *p)
 {
-    half *h = arg;
-    size_t stride = h->f->row_bytes + 1;
-    const uint8_t *in = h->data + (size_t)h->y0 * stride;
-    size_t len = (size_t)(h->y1 - h->y0) * stride;
-    if ((h->err = filter_rows(h->f, h->data, h->y0, h->y1, NULL, h->y0 > 0)))
-        return NULL;
+    size_t stride = p->f->row_bytes + 1;
+    const uint8_t *in = p->data + (size_t)p->y0 * stride;
+    size_t len = (size_t)(p->y1 - p->y0) * stride;
+    if ((p->err = filter_rows(p->f, p->data, p->y0, p->y1, NULL, p->y0 > 0)))
+        return;
     size_t cap = deflate_literals_bound(len);
-    h->z = big_buffer_alloc(cap);
-    h->z_len = h->z ? deflate_literals_part(in, len, h->last, h->z, cap) : 0;
-    h->err = h->z_len ? SHROUD_OK : SHROUD_ERR_NOMEM;
+    p->z = big_buffer_alloc(cap);
+    p->z_len = p->z ? deflate_literals_part(in, len, p->last, p->z, cap) : 0;
+    p->err = p->z_len ? SHROUD_OK : SHROUD_ERR_NOMEM;
+}
+
+/* The second half of the parts (a thread's work). */
+static void *filter_and_deflate_second(void *arg)
+{
+    part *parts = arg;
+    for (int k = PNG_LEVEL1_PARTS / 2; k < PNG_LEVEL1_PARTS; k++)
+        filter_and_deflate(&parts[k]);
     return NULL;
 }
 
-/* The zlib stream of img's filtered rows at level 1, made in two halves:
- * SHROUD_OK with *cut where the second half's deflate starts, 1 when not
+/* The zlib stream of img's filtered rows at level 1, made in parts:
+ * SHROUD_OK with cuts[k] where part k + 1's deflate starts, 1 when not
  * worth it or not possible (the caller goes the one-thread way), or
  * SHROUD_ERR_NOMEM. */
 static int compress_fast_parallel(const png_raster *img, const png_row_steps *steps, uint8_t **out,
-                                  size_t *out_len, size_t *cut)
+                                  size_t *out_len, size_t cuts[PNG_LEVEL1_PARTS - 1])
 {
     row_filter f;
     size_t stride = img->bit_depth < 8 ? 0 : img->stride + 1; /* packed depths: one thread */
-    if (stride == 0 || img->height < 2 || stride * img->height < PARALLEL_MIN_BYTES)
+    if (stride == 0 || img->height < PNG_LEVEL1_PARTS || stride * img->height < PARALLEL_MIN_BYTES)
         return 1;
     if (row_filter_init(&f, img, steps) != SHROUD_OK)
         return SHROUD_ERR_NOMEM;
@@ -362,35 +372,53 @@ static int compress_fast_parallel(const png_raster *img, const png_row_steps *st
         free((void *)f.zeros);
         return SHROUD_ERR_NOMEM;
     }
-    half halves[2] = {{&f, data, 0, img->height / 2, 0, NULL, 0, 0},
-                      {&f, data, img->height / 2, img->height, 1, NULL, 0, 0}};
+    part parts[PNG_LEVEL1_PARTS];
+    for (int k = 0; k < PNG_LEVEL1_PARTS; k++)
+        parts[k] = (part){&f,
+                          data,
+                          (uint32_t)((uint64_t)img->height * (uint32_t)k / PNG_LEVEL1_PARTS),
+                          (uint32_t)((uint64_t)img->height * (uint32_t)(k + 1) / PNG_LEVEL1_PARTS),
+                          k == PNG_LEVEL1_PARTS - 1,
+                          NULL,
+                          0,
+                          0};
     pthread_t second;
     int threaded = sysconf(_SC_NPROCESSORS_ONLN) >= 2 &&
-                   pthread_create(&second, NULL, filter_and_deflate, &halves[1]) == 0;
-    filter_and_deflate(&halves[0]);
+                   pthread_create(&second, NULL, filter_and_deflate_second, parts) == 0;
+    for (int k = 0; k < PNG_LEVEL1_PARTS / 2; k++)
+        filter_and_deflate(&parts[k]);
     if (threaded)
         pthread_join(second, NULL);
     else
-        filter_and_deflate(&halves[1]); /* one processor, or no thread to be had */
-    int err = halves[0].err ? halves[0].err : halves[1].err;
+        filter_and_deflate_second(parts); /* one processor, or no thread to be had */
+    int err = SHROUD_OK;
+    size_t n = 2 + 4;
+    for (int k = 0; k < PNG_LEVEL1_PARTS; k++) {
+        if (!err)
+            err = parts[k].err;
+        n += parts[k].z_len;
+    }
     uint8_t *z = NULL;
-    size_t n = 2 + halves[0].z_len + halves[1].z_len + 4;
     if (!err && !(z = big_buffer_alloc(n)))
         err = SHROUD_ERR_NOMEM;
     if (!err) {
         z[0] = 0x78; /* deflate, 32 KiB window */
         z[1] = 0x01; /* fastest, no dictionary: as png_deflate */
-        memcpy(z + 2, halves[0].z, halves[0].z_len);
-        memcpy(z + 2 + halves[0].z_len, halves[1].z, halves[1].z_len);
+        size_t at = 2;
+        for (int k = 0; k < PNG_LEVEL1_PARTS; k++) {
+            if (k)
+                cuts[k - 1] = at;
+            memcpy(z + at, parts[k].z, parts[k].z_len);
+            at += parts[k].z_len;
+        }
         uint32_t adler = libdeflate_adler32(1, data, total);
         for (int i = 0; i < 4; i++)
             z[n - 4 + (size_t)i] = (uint8_t)(adler >> (24 - 8 * i));
         *out = z;
         *out_len = n;
-        *cut = 2 + halves[0].z_len;
     }
-    free(halves[0].z);
-    free(halves[1].z);
+    for (int k = 0; k < PNG_LEVEL1_PARTS; k++)
+        free(parts[k].z);
     free(data);
     free((void *)f.zeros);
     return err;
@@ -441,10 +469,11 @@ static int write_kept(bytebuf *out, const png_raster *img, int after_idat)
     return SHROUD_OK;
 }
 
-/* The file: IDAT chunks of at most PNG_IDAT_MAX bytes of z, one ending at
- * cut (0: none). */
+/* The file: IDAT chunks of at most PNG_IDAT_MAX bytes of z, or with
+ * n_cuts (increasing) cuts, one chunk from each cut to the next. */
 static int write_file(const png_raster *img, const uint8_t *extra, size_t extra_len,
-                      const uint8_t *z, size_t z_len, size_t cut, bytebuf *out)
+                      const uint8_t *z, size_t z_len, const size_t *cuts, size_t n_cuts,
+                      bytebuf *out)
 {
     static const uint8_t magic[PNG_SIGNATURE_BYTES] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     uint8_t ihdr[13] = {
@@ -466,8 +495,8 @@ static int write_file(const png_raster *img, const uint8_t *extra, size_t extra_
     for (size_t i = 0; i < img->kept_len; i++)
         kept += 12 + (size_t)img->kept[i].length;
     /* one allocation for the whole file: 12 bytes per chunk around the data */
-    size_t whole =
-        sizeof magic + 25 + kept + extra_len + z_len + 12 * (z_len / PNG_IDAT_MAX + 2) + 12;
+    size_t whole = sizeof magic + 25 + kept + extra_len + z_len +
+                   12 * (z_len / PNG_IDAT_MAX + 1 + n_cuts) + 12;
     if (bytebuf_reserve(out, whole) != 0)
         return SHROUD_ERR_NOMEM;
     int err;
@@ -477,9 +506,14 @@ static int write_file(const png_raster *img, const uint8_t *extra, size_t extra_
         return err;
     if (extra_len && bytebuf_write(out, extra, extra_len) != 0)
         return SHROUD_ERR_NOMEM;
-    for (size_t off = 0, n; off < z_len; off += n) {
-        size_t end = off < cut ? cut : z_len;
-        n = end - off < PNG_IDAT_MAX ? end - off : PNG_IDAT_MAX;
+    /* in parts, a part per chunk: a reader finds each part's deflate in
+     * one piece, where it is in the file */
+    size_t chunk_max = n_cuts ? PNG_MAX_CHUNK_LENGTH : PNG_IDAT_MAX;
+    for (size_t off = 0, n, c = 0; off < z_len; off += n) {
+        while (c < n_cuts && cuts[c] <= off)
+            c++;
+        size_t end = c < n_cuts ? cuts[c] : z_len;
+        n = end - off < chunk_max ? end - off : chunk_max;
         if ((err = png_chunk_append(out, "IDAT", z + off, (uint32_t)n)))
             return err;
     }
@@ -509,9 +543,11 @@ int png_raster_encode_stepped(const png_raster *img, const png_sample_step *step
         by_row = &rows;
     }
     uint8_t *filtered = NULL, *z = NULL;
-    size_t filtered_len = 0, z_len = 0, cut = 0;
+    size_t filtered_len = 0, z_len = 0, cuts[PNG_LEVEL1_PARTS - 1], n_cuts = 0;
     int err =
-        level == PNG_FASTEST_LEVEL ? compress_fast_parallel(img, by_row, &z, &z_len, &cut) : 1;
+        level == PNG_FASTEST_LEVEL ? compress_fast_parallel(img, by_row, &z, &z_len, cuts) : 1;
+    if (err == SHROUD_OK)
+        n_cuts = PNG_LEVEL1_PARTS - 1;
     if (err == 1) {
         err = filter_image(img, by_row, &filtered, &filtered_len);
         if (!err)
@@ -522,7 +558,7 @@ int png_raster_encode_stepped(const png_raster *img, const png_sample_step *step
         png_row_steps_free(by_row);
     size_t start = out->len;
     if (!err)
-        err = write_file(img, extra_chunks, extra_len, z, z_len, cut, out);
+        err = write_file(img, extra_chunks, extra_len, z, z_len, cuts, n_cuts, out);
     free(z);
     if (err && out->len > start) {
         out->len = start;

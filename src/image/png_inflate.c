@@ -138,38 +138,6 @@ static inline __attribute__((always_inline)) void store_pixel(uint8_t *p, __m128
     memcpy(p, &v, bpp);
 }
 
-static inline __attribute__((always_inline)) void
-paeth_two_rows(const uint8_t *in_up, const uint8_t *in_low, uint8_t *upper, uint8_t *lower,
-               const uint8_t *prev, size_t width, size_t bpp)
-{
-    __m128i zero = _mm_setzero_si128(), a = zero, b = zero, c = zero;
-    /* x = 0: the lower row has no pixel -1 (its lanes stay 0) */
-    __m128i p = paeth_step(load_pixel16(in_up, bpp), load_pixel16(prev, bpp), zero, &a, &b, &c);
-    store_pixel(upper, p, 0, bpp);
-    a = _mm_unpacklo_epi64(a, zero);
-    for (size_t x = 1; x < width; x++) {
-        p = paeth_step(load4_pixel16(in_up + x * bpp), load4_pixel16(prev + x * bpp),
-                       load4_pixel16(in_low + (x - 1) * bpp), &a, &b, &c);
-        store_pixel(upper + x * bpp, p, 0, bpp);
-        store_pixel(lower + (x - 1) * bpp, p, 1, bpp);
-    }
-    /* x = width: the upper row is done */
-    p = paeth_step(zero, zero, load_pixel16(in_low + (width - 1) * bpp, bpp), &a, &b, &c);
-    store_pixel(lower + (width - 1) * bpp, p, 1, bpp);
-}
-
-static void paeth_two_rows3(const uint8_t *in_up, const uint8_t *in_low, uint8_t *upper,
-                            uint8_t *lower, const uint8_t *prev, size_t width)
-{
-    paeth_two_rows(in_up, in_low, upper, lower, prev, width, 3);
-}
-
-static void paeth_two_rows4(const uint8_t *in_up, const uint8_t *in_low, uint8_t *upper,
-                            uint8_t *lower, const uint8_t *prev, size_t width)
-{
-    paeth_two_rows(in_up, in_low, upper, lower, prev, width, 4);
-}
-
 /* An Average row of 3- or 4-byte pixels: each pixel's left neighbour stays
  * in a register as 16-bit lanes (the scalar loop reloads the byte it has
  * just stored, a store-forwarding stall per byte). prev NULL: the first
@@ -198,6 +166,68 @@ static void average_row3(const uint8_t *in, uint8_t *out, const uint8_t *prev, s
 static void average_row4(const uint8_t *in, uint8_t *out, const uint8_t *prev, size_t width)
 {
     average_row(in, out, prev, width, 4);
+}
+
+/* Two Average rows at once, laid out as Paeth's: lanes 0-3 hold
+ * pixel x of the upper row, lanes 4-7 pixel x-1 of the lower one, whose b
+ * is the upper pixel the step before decoded; one chain of adds yields two
+ * pixels. */
+static inline __attribute__((always_inline)) __m128i average_step(__m128i x_up, __m128i b_up,
+                                                                  __m128i x_low, __m128i *a)
+{
+    __m128i b = _mm_unpacklo_epi64(b_up, *a); /* prev[x] | upper[x-1] */
+    __m128i sum = _mm_srli_epi16(_mm_add_epi16(*a, b), 1);
+    *a = _mm_and_si128(_mm_add_epi16(_mm_unpacklo_epi64(x_up, x_low), sum), _mm_set1_epi16(0xFF));
+    return _mm_packus_epi16(*a, *a);
+}
+
+/* Two rows of Paeth (paeth) or Average pixels, bpp bytes each. */
+static inline __attribute__((always_inline)) void two_rows(int paeth, const uint8_t *in_up,
+                                                           const uint8_t *in_low, uint8_t *upper,
+                                                           uint8_t *lower, const uint8_t *prev,
+                                                           size_t width, size_t bpp)
+{
+    __m128i zero = _mm_setzero_si128(), a = zero, b = zero, c = zero;
+#define TWO_ROWS_STEP(x_up, b_up, x_low)                                                           \
+    (paeth ? paeth_step(x_up, b_up, x_low, &a, &b, &c) : average_step(x_up, b_up, x_low, &a))
+    /* x = 0: the lower row has no pixel -1 (its lanes stay 0) */
+    __m128i p = TWO_ROWS_STEP(load_pixel16(in_up, bpp), load_pixel16(prev, bpp), zero);
+    store_pixel(upper, p, 0, bpp);
+    a = _mm_unpacklo_epi64(a, zero);
+    for (size_t x = 1; x < width; x++) {
+        p = TWO_ROWS_STEP(load4_pixel16(in_up + x * bpp), load4_pixel16(prev + x * bpp),
+                          load4_pixel16(in_low + (x - 1) * bpp));
+        store_pixel(upper + x * bpp, p, 0, bpp);
+        store_pixel(lower + (x - 1) * bpp, p, 1, bpp);
+    }
+    /* x = width: the upper row is done */
+    p = TWO_ROWS_STEP(zero, zero, load_pixel16(in_low + (width - 1) * bpp, bpp));
+    store_pixel(lower + (width - 1) * bpp, p, 1, bpp);
+#undef TWO_ROWS_STEP
+}
+
+static void paeth_two_rows3(const uint8_t *in_up, const uint8_t *in_low, uint8_t *upper,
+                            uint8_t *lower, const uint8_t *prev, size_t width)
+{
+    two_rows(1, in_up, in_low, upper, lower, prev, width, 3);
+}
+
+static void paeth_two_rows4(const uint8_t *in_up, const uint8_t *in_low, uint8_t *upper,
+                            uint8_t *lower, const uint8_t *prev, size_t width)
+{
+    two_rows(1, in_up, in_low, upper, lower, prev, width, 4);
+}
+
+static void average_two_rows3(const uint8_t *in_up, const uint8_t *in_low, uint8_t *upper,
+                              uint8_t *lower, const uint8_t *prev, size_t width)
+{
+    two_rows(0, in_up, in_low, upper, lower, prev, width, 3);
+}
+
+static void average_two_rows4(const uint8_t *in_up, const uint8_t *in_low, uint8_t *upper,
+                              uint8_t *lower, const uint8_t *prev, size_t width)
+{
+    two_rows(0, in_up, in_low, upper, lower, prev, width, 4);
 }
 #endif
 
@@ -266,14 +296,14 @@ static int unfilter_rows(const png_raster *img, const uint8_t *in, size_t row_by
         const uint8_t *row = in + y * row_bytes;
         uint8_t *dst = out + y * out_stride;
 #if defined(__SSE2__)
-        if (prev && y + 1 < y1 && row[0] == 4 && row[row_bytes] == 4 && img->sample_bytes == 1 &&
-            (img->pixel_bytes == 3 || img->pixel_bytes == 4)) {
-            if (img->pixel_bytes == 3)
-                paeth_two_rows3(row + 1, row + 1 + row_bytes, dst, dst + out_stride, prev,
-                                img->width);
-            else
-                paeth_two_rows4(row + 1, row + 1 + row_bytes, dst, dst + out_stride, prev,
-                                img->width);
+        if (prev && y + 1 < y1 && (row[0] == 3 || row[0] == 4) && row[row_bytes] == row[0] &&
+            img->sample_bytes == 1 && (img->pixel_bytes == 3 || img->pixel_bytes == 4)) {
+            typedef void row_pair_fn(const uint8_t *, const uint8_t *, uint8_t *, uint8_t *,
+                                     const uint8_t *, size_t);
+            row_pair_fn *f = row[0] == 4
+                                 ? (img->pixel_bytes == 3 ? paeth_two_rows3 : paeth_two_rows4)
+                                 : (img->pixel_bytes == 3 ? average_two_rows3 : average_two_rows4);
+            f(row + 1, row + 1 + row_bytes, dst, dst + out_stride, prev, img->width);
             prev = dst + out_stride;
             y++;
             continue;
@@ -286,92 +316,136 @@ static int unfilter_rows(const png_raster *img, const uint8_t *in, size_t row_by
     return 0;
 }
 
-/* ---- two halves on two threads ----
- * shroud's level-1 encoder (png_encode.c) compresses the two halves of an
- * image's rows on two threads: the first half's deflate ends with an empty
- * stored block on a byte boundary, where an IDAT chunk ends too, and the
- * second half's first row is filtered None or Sub (it does not need the row
- * above). Such a file is inflated and unfiltered in two halves as well.
- * The first half is read with inflate_literals to that byte, which must be
- * a block boundary: a conforming inflater reading the whole stream is then
- * at the same boundary with the same output, and goes on from there as the
- * second thread does, from an empty window (inflate_literals, or libdeflate
- * for a stream with matches, which refuses one reaching back before its
- * start). The sizes and the Adler-32 of the whole are checked as libdeflate
- * checks them. Whatever does not fit or check out goes the one-thread way,
- * which then decides. */
-#define SPLIT_THREAD_MIN_BYTES (256u * 1024u) /* below: both halves in turn */
+/* ---- parts on two threads ----
+ * shroud's level-1 encoder (png_encode.c) compresses an image's rows in
+ * parts: each part's deflate but the last ends with an empty stored block
+ * on a byte boundary, where an IDAT chunk ends too, and each part's first
+ * row is filtered None or Sub (it does not need the row above). Such a file
+ * is inflated and unfiltered in parts as well, half of them on a second
+ * thread, two at a time on each thread (inflate_literals_two). Part k is
+ * read with inflate_literals from the byte where part k - 1 ended to the
+ * byte where part k + 1 starts, which must be a block boundary: if part
+ * k - 1's start was a block boundary of the whole stream, a conforming
+ * inflater reading the whole stream is at the same boundary after it with
+ * the same output, so by induction from the stream's start, every part is
+ * what that inflater reads, from an empty window as it needs none
+ * (inflate_literals, or for the last part libdeflate when it has matches,
+ * which refuses one reaching back before its start). The sizes and the
+ * Adler-32 of the whole are checked as libdeflate checks them. Whatever
+ * does not fit or check out goes the one-pass way, which then decides. */
+#define PARTS_MAX 8
+#define PARTS_THREAD_MIN_BYTES (256u * 1024u) /* below: all on this thread */
 
-static int halves_allowed = 1;
-static _Atomic unsigned long halves_taken;
+static int parts_allowed = 1;
+static _Atomic unsigned long parts_taken;
 
-void png_inflate_allow_halves(int allow)
+void png_inflate_allow_parts(int allow)
 {
-    halves_allowed = allow;
+    parts_allowed = allow;
 }
 
-unsigned long png_inflate_halves_taken(void)
+unsigned long png_inflate_parts_taken(void)
 {
-    return halves_taken;
+    return parts_taken;
 }
+
+typedef struct {
+    size_t z_at, z_end;    /* its deflate in the IDAT data */
+    size_t chunk0, chunk1; /* its IDAT chunks */
+    size_t y0, y1;         /* its rows */
+    int last;              /* the stream's final block is in it */
+    int inflated, unfiltered, bad_filter;
+    const uint8_t *data; /* its deflate (in the file, or copied) */
+    size_t in_used;      /* the last part's deflate length */
+    uint32_t adler;
+} part;
 
 typedef struct {
     const png_raster *img;
     const uint8_t *file;
     const size_t *chunk_at; /* where each IDAT chunk's data is in the file */
     const uint32_t *chunk_len;
-    size_t chunk0, chunk1;    /* this half's chunks */
-    uint8_t *idat;            /* the IDAT data; this half starts at idat_at */
-    size_t idat_at, idat_end; /* its deflate bytes; the first half has the zlib header */
-    uint8_t *rows;            /* all the filtered rows */
-    size_t y0, y1, row_bytes;
-    uint8_t *pixels;
-    int second;
-    /* results */
-    int inflated, unfiltered, bad_filter;
-    size_t in_used;
-    uint32_t adler;
-} half;
+    uint8_t *idat, *rows, *pixels; /* IDAT data (NULL: no part needs it), filtered rows, pixels */
+    size_t row_bytes;
+    part *parts;
+    size_t p0, p1; /* this worker's parts */
+} worker;
 
-static void *inflate_half(void *arg)
+/* Part p's deflate: where it is in the file when it is one chunk, else
+ * copied into the IDAT data. */
+static const uint8_t *part_data(const worker *w, const part *p)
 {
-    half *h = arg;
-    size_t at = h->idat_at;
-    for (size_t k = h->chunk0; k < h->chunk1; k++) {
-        memcpy(h->idat + at, h->file + h->chunk_at[k], h->chunk_len[k]);
-        at += h->chunk_len[k];
+    if (p->chunk1 == p->chunk0 + 1)
+        return w->file + w->chunk_at[p->chunk0];
+    size_t at = p->z_at;
+    for (size_t k = p->chunk0; k < p->chunk1; k++) {
+        memcpy(w->idat + at, w->file + w->chunk_at[k], w->chunk_len[k]);
+        at += w->chunk_len[k];
     }
-    uint8_t *out = h->rows + h->y0 * h->row_bytes;
-    size_t out_len = (h->y1 - h->y0) * h->row_bytes;
-    const uint8_t *in = h->idat + h->idat_at;
-    size_t in_len = h->idat_end - h->idat_at;
-    if (!h->second) { /* the zlib header, checked as libdeflate does */
-        unsigned head = (unsigned)in[0] << 8 | in[1];
-        h->inflated = head % 31 == 0 && (head >> 8 & 15) == 8 && head >> 12 <= 7 &&
-                      !(head & 0x20) &&
-                      inflate_literals(in + 2, in_len - 2, INFLATE_LITERALS_TO_BOUNDARY, out,
-                                       out_len, NULL) == INFLATE_LITERALS_OK;
-    } else if (inflate_literals(in, in_len, INFLATE_LITERALS_TO_FINAL, out, out_len, &h->in_used) ==
-               INFLATE_LITERALS_OK) {
-        h->inflated = 1;
-    } else {
+    return w->idat + p->z_at;
+}
+
+/* Part p's inflate. */
+static inflate_literals_job part_job(const worker *w, part *p)
+{
+    size_t skip = p->z_at == 0 ? 2 : 0; /* the zlib header */
+    inflate_literals_job job = {p->data + skip,
+                                p->z_end - p->z_at - skip,
+                                p->last ? INFLATE_LITERALS_TO_FINAL : INFLATE_LITERALS_TO_BOUNDARY,
+                                w->rows + p->y0 * w->row_bytes,
+                                (p->y1 - p->y0) * w->row_bytes,
+                                &p->in_used};
+    return job;
+}
+
+/* After inflate_literals gave result for part p: libdeflate for a last
+ * part it refused (a stream with matches?), then the Adler-32 and the rows
+ * (unless the first needs the row above). */
+static void finish_part(const worker *w, part *p, int result)
+{
+    inflate_literals_job job = part_job(w, p);
+    if (result != INFLATE_LITERALS_OK && p->last) {
         struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
         size_t got = 0;
-        h->inflated = d &&
-                      libdeflate_deflate_decompress_ex(d, in, in_len, out, out_len, &h->in_used,
-                                                       &got) == LIBDEFLATE_SUCCESS &&
-                      got == out_len;
+        result =
+            d &&
+                    libdeflate_deflate_decompress_ex(d, job.in, job.in_len, job.out, job.out_len,
+                                                     &p->in_used, &got) == LIBDEFLATE_SUCCESS &&
+                    got == job.out_len
+                ? INFLATE_LITERALS_OK
+                : INFLATE_LITERALS_UNSUPPORTED;
         libdeflate_free_decompressor(d);
     }
-    if (!h->inflated)
-        return NULL;
-    h->adler = (uint32_t)libdeflate_adler32(1, out, out_len);
-    /* The second half's first row must not need the row above. */
-    if (h->second && out[0] > 1)
-        return NULL;
-    h->bad_filter = unfilter_rows(h->img, h->rows, h->row_bytes, h->pixels, h->img->stride, NULL,
-                                  h->y0, h->y1) != 0;
-    h->unfiltered = !h->bad_filter;
+    if (!(p->inflated = result == INFLATE_LITERALS_OK))
+        return;
+    p->adler = (uint32_t)libdeflate_adler32(1, job.out, job.out_len);
+    if (p->y0 > 0 && job.out[0] > 1) /* needs the row above: done after the join */
+        return;
+    p->bad_filter = unfilter_rows(w->img, w->rows, w->row_bytes, w->pixels, w->img->stride, NULL,
+                                  p->y0, p->y1) != 0;
+    p->unfiltered = !p->bad_filter;
+}
+
+static void *run_worker(void *arg)
+{
+    const worker *w = arg;
+    for (size_t k = w->p0; k < w->p1; k++)
+        w->parts[k].data = part_data(w, &w->parts[k]);
+    for (size_t k = w->p0; k < w->p1; k += 2) {
+        part *p = &w->parts[k];
+        if (k + 1 < w->p1) { /* two at once */
+            inflate_literals_job jobs[2] = {part_job(w, p), part_job(w, p + 1)};
+            int results[2];
+            inflate_literals_two(jobs, results);
+            finish_part(w, p, results[0]);
+            finish_part(w, p + 1, results[1]);
+        } else {
+            inflate_literals_job job = part_job(w, p);
+            finish_part(
+                w, p,
+                inflate_literals(job.in, job.in_len, job.end, job.out, job.out_len, job.in_used));
+        }
+    }
     return NULL;
 }
 
@@ -429,82 +503,105 @@ static size_t *list_idat(const uint8_t *buf, size_t len, size_t total, uint32_t 
     return NULL;
 }
 
+/* The parts of the file: at each IDAT chunk boundary after 00 00 ff ff, as
+ * png_encode.c cuts them (rows k * h / n to (k + 1) * h / n). How many. */
+static size_t find_parts(const uint8_t *buf, const size_t *chunk_at, const uint32_t *chunk_len,
+                         size_t n_chunks, size_t idat_bytes, size_t rows, part *parts)
+{
+    size_t n = 0, at = 0, start = 0, chunk0 = 0;
+    for (size_t k = 0; k + 1 < n_chunks; k++) {
+        at += chunk_len[k];
+        const uint8_t *end = buf + chunk_at[k] + chunk_len[k];
+        if (chunk_len[k] >= 4 && at >= 6 && at + 4 < idat_bytes && end[-4] == 0 && end[-3] == 0 &&
+            end[-2] == 0xFF && end[-1] == 0xFF) {
+            if (n + 1 == PARTS_MAX)
+                return 0;
+            parts[n].z_at = start;
+            parts[n].z_end = at;
+            parts[n].chunk0 = chunk0;
+            parts[n++].chunk1 = k + 1;
+            start = at;
+            chunk0 = k + 1;
+        }
+    }
+    if (n == 0 || rows < n + 1)
+        return 0;
+    parts[n].z_at = start;
+    parts[n].z_end = idat_bytes - 4;
+    parts[n].chunk0 = chunk0;
+    parts[n++].chunk1 = n_chunks;
+    for (size_t k = 0; k < n; k++) {
+        parts[k].y0 = rows * k / n;
+        parts[k].y1 = rows * (k + 1) / n;
+        parts[k].last = k + 1 == n;
+    }
+    return n;
+}
+
 /* SHROUD_OK with img->pixels set; PNG_INFLATE_UNSUPPORTED when the data
- * inflated and checked out but a filter type is unknown (the one-thread way
- * would find the same); 1 to go the one-thread way. */
-static int inflate_split(const uint8_t *buf, size_t len, size_t idat_bytes, png_raster *img)
+ * inflated and checked out but a filter type is unknown (the one-pass way
+ * would find the same); 1 to go the one-pass way. */
+static int inflate_parts(const uint8_t *buf, size_t len, size_t idat_bytes, png_raster *img)
 {
     size_t rows = img->height, row_bytes = img->stride + 1, total = rows * row_bytes;
-    if (!halves_allowed || rows < 2 || idat_bytes < 12)
+    if (!parts_allowed || rows < 2 || idat_bytes < 12)
         return 1;
     uint32_t *chunk_len = NULL;
     size_t n_chunks = 0, *chunk_at = list_idat(buf, len, idat_bytes, &chunk_len, &n_chunks);
     if (!chunk_at)
         return 1;
-    /* The chunk boundary after 00 00 ff ff nearest the middle. */
-    size_t cut = 0, cut_chunk = 0, best = SIZE_MAX, at = 0;
-    for (size_t k = 0; k + 1 < n_chunks; k++) {
-        at += chunk_len[k];
-        const uint8_t *end = buf + chunk_at[k] + chunk_len[k];
-        size_t off = at > idat_bytes / 2 ? at - idat_bytes / 2 : idat_bytes / 2 - at;
-        if (chunk_len[k] >= 4 && at >= 6 && end[-4] == 0 && end[-3] == 0 && end[-2] == 0xFF &&
-            end[-1] == 0xFF && off < best) {
-            best = off;
-            cut = at;
-            cut_chunk = k + 1;
-        }
-    }
-    int result = 1;
+    part parts[PARTS_MAX];
+    memset(parts, 0, sizeof parts);
+    size_t n = find_parts(buf, chunk_at, chunk_len, n_chunks, idat_bytes, rows, parts);
+    /* the zlib header, checked as libdeflate does */
+    unsigned head = n ? (unsigned)buf[chunk_at[0]] << 8 | buf[chunk_at[0] + 1] : 0;
+    if (chunk_len[0] < 2 || head % 31 != 0 || (head >> 8 & 15) != 8 || head >> 12 > 7 ||
+        (head & 0x20))
+        n = 0;
+    int result = 1, gather = 0;
+    for (size_t k = 0; k < n; k++)
+        gather |= parts[k].chunk1 != parts[k].chunk0 + 1;
     uint8_t *idat = NULL, *filtered = NULL, *pixels = NULL;
-    if (!cut || cut + 4 >= idat_bytes || !(idat = big_buffer_alloc(idat_bytes)) ||
+    if (!n || (gather && !(idat = big_buffer_alloc(idat_bytes))) ||
         !(filtered = big_buffer_alloc(total)) || !(pixels = big_buffer_alloc(rows * img->stride)))
         goto done;
-    half halves[2];
-    memset(halves, 0, sizeof halves);
-    for (int i = 0; i < 2; i++) {
-        half *h = &halves[i];
-        h->img = img;
-        h->file = buf;
-        h->chunk_at = chunk_at;
-        h->chunk_len = chunk_len;
-        h->chunk0 = i ? cut_chunk : 0;
-        h->chunk1 = i ? n_chunks : cut_chunk;
-        h->idat = idat;
-        h->idat_at = i ? cut : 0;
-        h->idat_end = i ? idat_bytes - 4 : cut;
-        h->rows = filtered;
-        h->y0 = i ? rows / 2 : 0;
-        h->y1 = i ? rows : rows / 2;
-        h->row_bytes = row_bytes;
-        h->pixels = pixels;
-        h->second = i;
-    }
+    worker workers[2];
+    for (int i = 0; i < 2; i++)
+        workers[i] = (worker){img,    buf,       chunk_at, chunk_len,     idat,         filtered,
+                              pixels, row_bytes, parts,    i ? n / 2 : 0, i ? n : n / 2};
     pthread_t second;
-    int threaded = total >= SPLIT_THREAD_MIN_BYTES && sysconf(_SC_NPROCESSORS_ONLN) >= 2 &&
-                   pthread_create(&second, NULL, inflate_half, &halves[1]) == 0;
-    inflate_half(&halves[0]);
+    int threaded = total >= PARTS_THREAD_MIN_BYTES && sysconf(_SC_NPROCESSORS_ONLN) >= 2 &&
+                   pthread_create(&second, NULL, run_worker, &workers[1]) == 0;
+    run_worker(&workers[0]);
     if (threaded)
         pthread_join(second, NULL);
     else
-        inflate_half(&halves[1]);
-    half *a = &halves[0], *b = &halves[1];
-    size_t n2 = total - (rows / 2) * row_bytes, trailer = cut + b->in_used;
-    if (!a->inflated || !b->inflated || trailer > idat_bytes - 4)
+        run_worker(&workers[1]);
+    uint32_t adler = 1;
+    for (size_t k = 0; k < n; k++) {
+        if (!parts[k].inflated)
+            goto done;
+        adler = adler32_combine(adler, parts[k].adler, (parts[k].y1 - parts[k].y0) * row_bytes);
+    }
+    const part *last = &parts[n - 1];
+    if (last->z_at + last->in_used > idat_bytes - 4)
         goto done;
-    uint32_t adler = adler32_combine(a->adler, b->adler, n2);
-    const uint8_t *t = idat + trailer;
+    const uint8_t *t = last->data + last->in_used; /* the Adler-32 follows, in the same chunk */
     if (adler != ((uint32_t)t[0] << 24 | (uint32_t)t[1] << 16 | (uint32_t)t[2] << 8 | t[3]))
         goto done;
     /* The stream checked out: the filters decide from here. */
     result = PNG_INFLATE_UNSUPPORTED;
-    if (a->bad_filter || b->bad_filter)
-        goto done;
-    if (!b->unfiltered && unfilter_rows(img, filtered, row_bytes, pixels, img->stride,
-                                        pixels + (rows / 2 - 1) * img->stride, rows / 2, rows) != 0)
-        goto done;
+    for (size_t k = 0; k < n; k++) {
+        const part *p = &parts[k];
+        if (p->bad_filter)
+            goto done;
+        if (!p->unfiltered && unfilter_rows(img, filtered, row_bytes, pixels, img->stride,
+                                            pixels + (p->y0 - 1) * img->stride, p->y0, p->y1) != 0)
+            goto done;
+    }
     img->pixels = pixels;
     pixels = NULL;
-    halves_taken++;
+    parts_taken++;
     result = SHROUD_OK;
 done:
     free(chunk_at);
@@ -522,7 +619,7 @@ int png_inflate_pixels(const uint8_t *buf, size_t len, size_t idat_bytes, png_ra
     size_t rows = img->height, row_bytes = img->stride + 1;
     if (img->stride > (SIZE_MAX - 1) / rows / 2)
         return PNG_INFLATE_UNSUPPORTED;
-    int split = inflate_split(buf, len, idat_bytes, img);
+    int split = inflate_parts(buf, len, idat_bytes, img);
     if (split != 1)
         return split;
     uint8_t *idat = gather_idat(buf, len, idat_bytes);

@@ -1,20 +1,21 @@
 /*
- * test_png_halves.c — files written in two halves (png_encode.c's level 1
- * for large images) and decoded in two halves (png_inflate.c).
+ * test_png_parts.c — files written in parts (png_encode.c's level 1 for
+ * large images) and decoded in parts on two threads (png_inflate.c).
  *
- * - The encoder's layout: an IDAT chunk ends where the second half's
- *   deflate starts, right after an empty stored block, and the second
- *   half's first row is filtered None or Sub.
- * - Such files decode to the same pixels with and without the two-halves
- *   path, and as libpng decodes them; every colour type and 16 bits.
- * - Hand-made files in the same layout whose halves are not what the
- *   encoder writes: a second half with matches (libdeflate), a second half
- *   whose first row needs the row above, an unknown filter type in either
- *   half, odd row counts, an IDAT boundary off the block boundary, a match
- *   reaching back from the second half into the first.
- * - Corruption: every byte around the cut, in both halves and in the
- *   Adler-32, flipped (CRCs fixed): the decoder gives the same result with
- *   and without the two-halves path (the same error, or the same pixels).
+ * - The encoder's layout: four parts, an IDAT chunk each (each but the
+ *   last ending with an empty stored block), each part's first row
+ *   filtered None or Sub.
+ * - Such files go the parts way and decode to the same pixels as the
+ *   one-pass way and as libpng; every colour type and 16 bits.
+ * - Hand-made files of 2 to 5 parts whose parts are not what the encoder
+ *   writes: a last part with matches (libdeflate), parts whose first row
+ *   needs the row above, an unknown filter type in the first, a middle or
+ *   the last row, fewer rows than parts, parts in two chunks each (copied
+ *   to be read), an IDAT boundary off the block boundary, a match reaching
+ *   back from the second part into the first.
+ * - Corruption: every byte around the first cut, bytes anywhere and the
+ *   Adler-32 flipped (CRCs fixed): the same result with and without the
+ *   parts way (the same error, or the same pixels).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -66,14 +67,14 @@ static png_raster photo_raster(uint32_t w, uint32_t h, int color_type, int depth
     return img;
 }
 
-/* Decodes with the two-halves path allowed or not: the error, and the
+/* Decodes with the parts way allowed or not: the error, and the
  * pixels (malloc'd) on success. */
-static int decode_with(const uint8_t *png, size_t len, int halves, uint8_t **pixels, size_t *n)
+static int decode_with(const uint8_t *png, size_t len, int parts, uint8_t **pixels, size_t *n)
 {
-    png_inflate_allow_halves(halves);
+    png_inflate_allow_parts(parts);
     png_raster *img = NULL;
     int err = png_raster_decode(png, len, &img);
-    png_inflate_allow_halves(1);
+    png_inflate_allow_parts(1);
     *pixels = NULL;
     *n = 0;
     if (err == SHROUD_OK) {
@@ -93,7 +94,7 @@ static int check_same_both_ways(const uint8_t *png, size_t len, const char *what
     size_t na, nb;
     int ea = decode_with(png, len, 1, &a, &na), eb = decode_with(png, len, 0, &b, &nb);
     if (ea != eb || na != nb || (na && memcmp(a, b, na) != 0))
-        fail_msg("%s: two halves give %d, one pass %d (or other pixels)", what, ea, eb);
+        fail_msg("%s: in parts %d, one pass %d (or other pixels)", what, ea, eb);
     free(a);
     free(b);
     return ea;
@@ -129,33 +130,34 @@ static void check_encoder_layout(uint32_t w, uint32_t h, int color_type, int dep
     char what[64];
     snprintf(what, sizeof what, "%ux%u type %d depth %d", w, h, color_type, depth);
 
-    /* the cut: an IDAT chunk ending after 00 00 ff ff, not the last one */
-    size_t z_len, ends[16], n_ends;
+    /* the cuts: IDAT chunks ending after 00 00 ff ff, not the last one */
+    size_t z_len, ends[16], n_ends, cuts = 0;
     uint8_t *z = idat_of(out.data, out.len, &z_len, ends, &n_ends);
-    size_t cut = 0;
     for (size_t k = 0; k + 1 < n_ends; k++)
-        if (memcmp(z + ends[k] - 4, "\x00\x00\xff\xff", 4) == 0)
-            cut = ends[k];
-    if (!cut)
-        fail_msg("%s: no IDAT chunk ends at the halves' boundary", what);
-    /* the second half's first row needs no row above */
+        cuts += memcmp(z + ends[k] - 4, "\x00\x00\xff\xff", 4) == 0;
+    if (cuts != 3 || n_ends != 4)
+        fail_msg("%s: %zu IDAT chunks, %zu ending at parts' boundaries: not a chunk per part", what,
+                 n_ends, cuts);
+    /* each part's first row needs no row above */
     uint8_t *rows;
     size_t rows_len;
     assert_int_equal(pu_inflate_idat(out.data, out.len, &rows, &rows_len), 0);
     assert_int_equal(rows_len, (img.stride + 1) * h);
-    uint8_t filter = rows[(h / 2) * (img.stride + 1)];
-    if (filter > 1)
-        fail_msg("%s: the second half starts with filter %u", what, filter);
+    for (uint32_t k = 1; k < 4; k++) {
+        uint8_t filter = rows[(size_t)(h * k / 4) * (img.stride + 1)];
+        if (filter > 1)
+            fail_msg("%s: part %u starts with filter %u", what, k, filter);
+    }
 
     uint8_t *pixels;
     size_t got;
-    unsigned long taken = png_inflate_halves_taken();
+    unsigned long taken = png_inflate_parts_taken();
     assert_int_equal(decode_with(out.data, out.len, 1, &pixels, &got), SHROUD_OK);
     assert_int_equal(got, n);
-    if (png_inflate_halves_taken() != taken + 1)
-        fail_msg("%s: not decoded in two halves", what);
+    if (png_inflate_parts_taken() != taken + 1)
+        fail_msg("%s: not decoded in parts", what);
     if (memcmp(pixels, img.pixels, n) != 0)
-        fail_msg("%s: the two-halves decode differs from the image", what);
+        fail_msg("%s: the decode in parts differs from the image", what);
     pu_image ref;
     assert_int_equal(pu_decode(out.data, out.len, &ref), 0);
     assert_memory_equal(ref.pixels, img.pixels, n);
@@ -167,7 +169,7 @@ static void check_encoder_layout(uint32_t w, uint32_t h, int color_type, int dep
     free(img.pixels);
 }
 
-static void test_encoder_writes_the_halves_layout(void **state)
+static void test_encoder_writes_the_parts_layout(void **state)
 {
     (void)state;
     check_encoder_layout(640, 480, PU_RGB, 8);
@@ -178,31 +180,36 @@ static void test_encoder_writes_the_halves_layout(void **state)
     check_encoder_layout(360, 200, PU_RGBA, 16);
 }
 
-/* ---- hand-made files in the two-halves layout ---- */
+/* ---- hand-made files in the parts layout ---- */
 
-enum half_coding { LITERALS, WITH_MATCHES };
+enum part_coding { LITERALS, WITH_MATCHES };
 
 typedef struct {
     uint32_t w, h;
     int color_type;
-    int first_filter_second_half; /* filter of row h/2 (others: Sub) */
-    int bad_filter_row;           /* a row with filter 5, or -1 */
-    enum half_coding second;
-    size_t cut_shift; /* IDAT chunk boundary moved by this many bytes */
+    unsigned parts;        /* 2 to 5: rows k * h / parts to (k + 1) * h / parts */
+    int first_filter;      /* filter of the first row of parts 1.. (others: Sub) */
+    int bad_filter_row;    /* a row with filter 5, or -1 */
+    enum part_coding last; /* how the last part is compressed */
+    size_t cut_shift;      /* the first IDAT chunk boundary moved by this many bytes */
+    int two_chunks;        /* each part in two IDAT chunks (copied together to be read) */
 } layout;
 
 /* A PNG of the layout's photo samples, its rows filtered as asked, the
- * halves compressed separately and the IDAT cut at the boundary. */
+ * parts compressed separately and the IDAT cut at their boundaries. */
 static uint8_t *make_layout(const layout *l, uint8_t **raw_out, size_t *len)
 {
     size_t bpp = (size_t)pu_channels(l->color_type), stride = l->w * bpp;
-    size_t rows_len = (stride + 1) * l->h, half_len = (stride + 1) * (l->h / 2);
+    size_t rows_len = (stride + 1) * l->h;
     uint8_t *raw = photo_samples(stride * l->h, bpp, l->w, l->w + l->h);
     uint8_t *rows = malloc(rows_len);
     assert_non_null(rows);
     for (uint32_t y = 0; y < l->h; y++) {
         uint8_t *dst = rows + y * (stride + 1);
-        dst[0] = y == l->h / 2 ? (uint8_t)l->first_filter_second_half : 1;
+        int first = 0;
+        for (unsigned k = 1; k < l->parts; k++)
+            first |= y == l->h * k / l->parts;
+        dst[0] = first ? (uint8_t)l->first_filter : 1;
         pu_filter_row(dst[0], raw + y * stride, y ? raw + (y - 1) * stride : NULL, stride, bpp,
                       dst + 1);
         if ((int)y == l->bad_filter_row)
@@ -210,31 +217,38 @@ static uint8_t *make_layout(const layout *l, uint8_t **raw_out, size_t *len)
     }
     struct libdeflate_compressor *c = libdeflate_alloc_compressor(6);
     assert_non_null(c);
-    size_t cap =
-        2 + deflate_literals_bound(rows_len) + libdeflate_deflate_compress_bound(c, rows_len) + 4;
+    size_t cap = 2 + 2 * deflate_literals_bound(rows_len) +
+                 libdeflate_deflate_compress_bound(c, rows_len) + 4;
     uint8_t *z = malloc(cap);
     assert_non_null(z);
     z[0] = 0x78;
     z[1] = 0x01;
-    size_t first = deflate_literals_part(rows, half_len, 0, z + 2, cap - 2), second;
-    assert_true(first > 0);
-    if (l->second == LITERALS) {
-        second = deflate_literals_part(rows + half_len, rows_len - half_len, 1, z + 2 + first,
-                                       cap - 2 - first);
-    } else {
-        second = libdeflate_deflate_compress(c, rows + half_len, rows_len - half_len, z + 2 + first,
-                                             cap - 2 - first);
+    size_t at = 2, cuts[5];
+    for (unsigned k = 0; k < l->parts; k++) {
+        size_t from = (stride + 1) * (l->h * k / l->parts);
+        size_t to = (stride + 1) * (l->h * (k + 1) / l->parts), n;
+        if (k + 1 < l->parts || l->last == LITERALS)
+            n = deflate_literals_part(rows + from, to - from, k + 1 == l->parts, z + at, cap - at);
+        else
+            n = libdeflate_deflate_compress(c, rows + from, to - from, z + at, cap - at);
+        assert_true(n > 0);
+        cuts[k] = at;
+        at += n;
     }
     libdeflate_free_compressor(c);
-    assert_true(second > 0);
-    size_t z_len = 2 + first + second + 4;
+    size_t z_len = at + 4;
     pu_put_be32(z + z_len - 4, (uint32_t)libdeflate_adler32(1, rows, rows_len));
-    size_t cut = 2 + first + l->cut_shift;
+    cuts[1] += l->cut_shift;
     tu_buf out = {0};
     pu_put_signature(&out);
     pu_put_ihdr(&out, l->w, l->h, 8, l->color_type, 0);
-    pu_put_chunk(&out, "IDAT", z, cut);
-    pu_put_chunk(&out, "IDAT", z + cut, z_len - cut);
+    for (unsigned k = 0; k < l->parts; k++) {
+        size_t from = k ? cuts[k] : 0, to = k + 1 < l->parts ? cuts[k + 1] : z_len;
+        size_t mid = l->two_chunks ? from + (to - from) / 2 : to;
+        pu_put_chunk(&out, "IDAT", z + from, mid - from);
+        if (mid < to)
+            pu_put_chunk(&out, "IDAT", z + mid, to - mid);
+    }
     pu_put_chunk(&out, "IEND", NULL, 0);
     free(z);
     free(rows);
@@ -243,19 +257,21 @@ static uint8_t *make_layout(const layout *l, uint8_t **raw_out, size_t *len)
     return out.data;
 }
 
-/* expect: the decode's result; halves: whether the two-halves way gives
- * it (or the one-pass way, after the two-halves way gave up). */
-static void check_layout(const layout *l, int expect, int halves, const char *what)
+/* expect: the decode's result; split: whether the parts way gives it (or
+ * the one-pass way, after the parts way gave up). */
+static void check_layout(const layout *l, int expect, int split, const char *what)
 {
     uint8_t *raw;
     size_t len;
     uint8_t *png = make_layout(l, &raw, &len);
-    unsigned long taken = png_inflate_halves_taken();
+    unsigned long taken = png_inflate_parts_taken();
     int err = check_same_both_ways(png, len, what);
-    if ((png_inflate_halves_taken() != taken) != (halves && expect == SHROUD_OK))
-        fail_msg("%s: two halves %s", what, halves ? "not taken" : "taken");
+    if ((png_inflate_parts_taken() != taken) != (split && expect == SHROUD_OK))
+        fail_msg("%ux%u, %u parts, %s: the parts way %s", l->w, l->h, l->parts, what,
+                 split ? "not taken" : "taken");
     if (err != expect)
-        fail_msg("%s: decode gives %d, expected %d", what, err, expect);
+        fail_msg("%ux%u, %u parts, %s: decode gives %d, expected %d", l->w, l->h, l->parts, what,
+                 err, expect);
     if (err == SHROUD_OK) {
         uint8_t *pixels;
         size_t n;
@@ -268,33 +284,44 @@ static void check_layout(const layout *l, int expect, int halves, const char *wh
     free(raw);
 }
 
-static void test_hand_made_halves(void **state)
+static void test_hand_made_parts(void **state)
 {
     (void)state;
     static const uint32_t heights[] = {2, 3, 7, 64, 65};
-    for (size_t i = 0; i < N_ITEMS(heights); i++) {
-        layout l = {37, heights[i], PU_RGB, 1, -1, LITERALS, 0};
-        check_layout(&l, SHROUD_OK, 1, "Sub first, literals");
-        l.first_filter_second_half = 0;
-        check_layout(&l, SHROUD_OK, 1, "None first");
-        for (int f = 2; f <= 4; f++) { /* the second half waits for the first */
-            l.first_filter_second_half = f;
-            check_layout(&l, SHROUD_OK, 1, "second half needs the row above");
+    for (unsigned parts = 2; parts <= 5; parts++)
+        for (size_t i = 0; i < N_ITEMS(heights); i++) {
+            uint32_t h = heights[i];
+            int split = h >= parts; /* a part of no rows: one pass */
+            layout l = {37, h, PU_RGB, parts, 1, -1, LITERALS, 0, 0};
+            check_layout(&l, SHROUD_OK, split, "Sub first, literals");
+            l.two_chunks = 1;
+            check_layout(&l, SHROUD_OK, split, "parts in two chunks each");
+            l.last = WITH_MATCHES;
+            check_layout(&l, SHROUD_OK, split, "two chunks each, last part with matches");
+            l.last = LITERALS;
+            l.two_chunks = 0;
+            l.first_filter = 0;
+            check_layout(&l, SHROUD_OK, split, "None first");
+            for (int f = 2; f <= 4; f++) { /* the parts wait for the one before */
+                l.first_filter = f;
+                check_layout(&l, SHROUD_OK, split, "parts need the row above");
+            }
+            l.first_filter = 1;
+            l.last = WITH_MATCHES; /* libdeflate reads the last part */
+            check_layout(&l, SHROUD_OK, split, "last part with matches");
+            l.last = LITERALS;
+            l.bad_filter_row = 0;
+            check_layout(&l, SHROUD_ERR_IMAGE, split, "bad filter in the first part");
+            l.bad_filter_row = (int)h - 1;
+            check_layout(&l, SHROUD_ERR_IMAGE, split, "bad filter at the end");
+            l.bad_filter_row = (int)(h / parts);
+            check_layout(&l, SHROUD_ERR_IMAGE, split, "bad filter starting the second part");
         }
-        l.first_filter_second_half = 1;
-        l.second = WITH_MATCHES; /* libdeflate reads the second half */
-        check_layout(&l, SHROUD_OK, 1, "second half with matches");
-        l.second = LITERALS;
-        l.bad_filter_row = 0;
-        check_layout(&l, SHROUD_ERR_IMAGE, 1, "bad filter in the first half");
-        l.bad_filter_row = (int)heights[i] - 1;
-        check_layout(&l, SHROUD_ERR_IMAGE, 1, "bad filter at the end");
-        l.bad_filter_row = (int)heights[i] / 2;
-        check_layout(&l, SHROUD_ERR_IMAGE, 1, "bad filter starting the second half");
-    }
     /* an IDAT boundary off the block boundary: one pass decides */
-    layout l = {64, 40, PU_RGBA, 1, -1, LITERALS, 1};
+    layout l = {64, 40, PU_RGBA, 2, 1, -1, LITERALS, 1, 0};
     check_layout(&l, SHROUD_OK, 0, "chunk boundary one byte late");
+    l.parts = 4;
+    check_layout(&l, SHROUD_OK, 0, "first of three chunk boundaries one byte late");
 }
 
 /* The second half made by libdeflate with a match reaching back into the
@@ -334,9 +361,7 @@ static void test_match_into_the_first_half(void **state)
     }
     PUT(1, 1); /* final */
     PUT(1, 2); /* fixed Huffman */
-    /* length 196 = half_len: code 284 covers 227-257; use two matches of the
-     * half's size that fixed codes can say exactly: length via code 285 (258)
-     * is too long, so write the length with the general table below */
+    /* the length: its code from RFC 1951's table, then its extra bits */
     static const uint16_t base[] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
                                     31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
     static const uint8_t extra[] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
@@ -384,10 +409,10 @@ static void test_match_into_the_first_half(void **state)
     assert_int_equal(got, rows_len);
     assert_memory_equal(back, rows, rows_len);
     libdeflate_free_decompressor(d);
-    unsigned long taken = png_inflate_halves_taken();
+    unsigned long taken = png_inflate_parts_taken();
     assert_int_equal(check_same_both_ways(out.data, out.len, "match into the first half"),
                      SHROUD_OK);
-    assert_int_equal(png_inflate_halves_taken(), taken); /* the second half's inflate failed */
+    assert_int_equal(png_inflate_parts_taken(), taken); /* the second half's inflate failed */
     free(back);
     free(out.data);
     free(rows);
@@ -451,8 +476,8 @@ static void test_corruption_gives_the_same_result_both_ways(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_encoder_writes_the_halves_layout),
-        cmocka_unit_test(test_hand_made_halves),
+        cmocka_unit_test(test_encoder_writes_the_parts_layout),
+        cmocka_unit_test(test_hand_made_parts),
         cmocka_unit_test(test_match_into_the_first_half),
         cmocka_unit_test(test_corruption_gives_the_same_result_both_ways),
     };
