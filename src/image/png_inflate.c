@@ -322,13 +322,13 @@ static int unfilter_rows(const png_raster *img, const uint8_t *in, size_t row_by
  * on a byte boundary, where an IDAT chunk ends too, and each part's first
  * row is filtered None or Sub (it does not need the row above). Such a file
  * is inflated and unfiltered in parts as well, half of them on a second
- * thread, two at a time on each thread (inflate_literals_two). Part k is
- * read with inflate_literals from the byte where part k - 1 ended to the
- * byte where part k + 1 starts, which must be a block boundary: if part
- * k - 1's start was a block boundary of the whole stream, a conforming
- * inflater reading the whole stream is at the same boundary after it with
- * the same output, so by induction from the stream's start, every part is
- * what that inflater reads, from an empty window as it needs none
+ * thread, two at a time on each thread (inflate_literals_two). Each part is
+ * read with inflate_literals from its first byte to its last, after which
+ * its blocks must end exactly: if its first byte starts a block of the
+ * whole stream, a conforming inflater reading the whole stream is at a
+ * block boundary after its last byte too, with the same output. The first
+ * part starts where the stream does, so by induction every part is what
+ * that inflater reads, from an empty window as it needs none
  * (inflate_literals, or for the last part libdeflate when it has matches,
  * which refuses one reaching back before its start). The sizes and the
  * Adler-32 of the whole are checked as libdeflate checks them. Whatever
@@ -407,13 +407,11 @@ static void finish_part(const worker *w, part *p, int result)
     if (result != INFLATE_LITERALS_OK && p->last) {
         struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
         size_t got = 0;
-        result =
-            d &&
-                    libdeflate_deflate_decompress_ex(d, job.in, job.in_len, job.out, job.out_len,
-                                                     &p->in_used, &got) == LIBDEFLATE_SUCCESS &&
-                    got == job.out_len
-                ? INFLATE_LITERALS_OK
-                : INFLATE_LITERALS_UNSUPPORTED;
+        if (d &&
+            libdeflate_deflate_decompress_ex(d, job.in, job.in_len, job.out, job.out_len,
+                                             &p->in_used, &got) == LIBDEFLATE_SUCCESS &&
+            got == job.out_len)
+            result = INFLATE_LITERALS_OK;
         libdeflate_free_decompressor(d);
     }
     if (!(p->inflated = result == INFLATE_LITERALS_OK))
