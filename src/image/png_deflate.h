@@ -19,4 +19,14 @@ size_t png_deflate_bound(size_t in_len);
  * as one zlib stream; returns its length, or 0 when out_cap is too small. */
 size_t png_deflate(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap);
 
+/* 1 if head[0..2) is a zlib header an inflater takes (RFC 1950, as
+ * libdeflate checks it: deflate, a window of at most 32 KiB, no preset
+ * dictionary, the check bits right). */
+int png_zlib_header_ok(const uint8_t head[2]);
+
+/* The Adler-32 of the concatenation of data whose Adler-32 is a and of
+ * len_b bytes whose Adler-32 is b (zlib's adler32_combine), so parts
+ * checksummed apart (on several threads) make the whole's. */
+uint32_t png_adler32_combine(uint32_t a, uint32_t b, size_t len_b);
+
 #endif

@@ -23,6 +23,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "crypto/bigendian.h"
 #include "image/big_buffer.h"
 #include "image/deflate_literals.h"
 #include "image/png_chunks.h"
@@ -328,6 +329,7 @@ typedef struct {
     int last;
     uint8_t *z; /* this part's raw deflate */
     size_t z_len;
+    uint32_t adler; /* of this part's filtered rows */
     int err;
 } part;
 
@@ -341,6 +343,7 @@ static void filter_and_deflate(part *p)
     size_t cap = deflate_literals_bound(len);
     p->z = big_buffer_alloc(cap);
     p->z_len = p->z ? deflate_literals_part(in, len, p->last, p->z, cap) : 0;
+    p->adler = (uint32_t)libdeflate_adler32(1, in, len);
     p->err = p->z_len ? SHROUD_OK : SHROUD_ERR_NOMEM;
 }
 
@@ -381,6 +384,7 @@ static int compress_fast_parallel(const png_raster *img, const png_row_steps *st
                           k == PNG_LEVEL1_PARTS - 1,
                           NULL,
                           0,
+                          1,
                           0};
     pthread_t second;
     int threaded = sysconf(_SC_NPROCESSORS_ONLN) >= 2 &&
@@ -405,15 +409,16 @@ static int compress_fast_parallel(const png_raster *img, const png_row_steps *st
         z[0] = 0x78; /* deflate, 32 KiB window */
         z[1] = 0x01; /* fastest, no dictionary: as png_deflate */
         size_t at = 2;
+        uint32_t adler = 1; /* the parts' Adler-32s, made on their threads */
         for (int k = 0; k < PNG_LEVEL1_PARTS; k++) {
             if (k)
                 cuts[k - 1] = at;
             memcpy(z + at, parts[k].z, parts[k].z_len);
             at += parts[k].z_len;
+            adler = png_adler32_combine(adler, parts[k].adler,
+                                        (size_t)(parts[k].y1 - parts[k].y0) * stride);
         }
-        uint32_t adler = libdeflate_adler32(1, data, total);
-        for (int i = 0; i < 4; i++)
-            z[n - 4 + (size_t)i] = (uint8_t)(adler >> (24 - 8 * i));
+        store_be32(z + n - 4, adler);
         *out = z;
         *out_len = n;
     }

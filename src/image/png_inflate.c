@@ -16,9 +16,11 @@
 #include <emmintrin.h>
 #endif
 
+#include "crypto/bigendian.h"
 #include "image/big_buffer.h"
 #include "image/inflate_literals.h"
 #include "image/png_chunks.h"
+#include "image/png_deflate.h"
 #include "shroud.h"
 
 /* The IDAT data of the file (total bytes, as the chunk walk of
@@ -447,17 +449,6 @@ static void *run_worker(void *arg)
     return NULL;
 }
 
-/* The Adler-32 of the concatenation of a (any length) and b (len_b bytes). */
-static uint32_t adler32_combine(uint32_t a, uint32_t b, size_t len_b)
-{
-    const uint32_t mod = 65521;
-    uint32_t a1 = a & 0xFFFF, a2 = a >> 16, b1 = b & 0xFFFF, b2 = b >> 16;
-    uint32_t rem = (uint32_t)(len_b % mod);
-    uint32_t s1 = (a1 + b1 + mod - 1) % mod;
-    uint32_t s2 = (uint32_t)(((uint64_t)rem * a1 + a2 + b2 + mod - rem) % mod);
-    return s2 << 16 | s1;
-}
-
 /* The IDAT chunks' data places and lengths (*n of them) of the walked file,
  * without CRCs (png_decode.c checked them); NULL when the walk meets
  * anything unexpected. */
@@ -468,8 +459,7 @@ static size_t *list_idat(const uint8_t *buf, size_t len, size_t total, uint32_t 
     size_t *at = malloc(cap * sizeof *at);
     uint32_t *lens = malloc(cap * sizeof *lens);
     for (size_t pos = PNG_SIGNATURE_BYTES; at && lens && pos + PNG_CHUNK_OVERHEAD <= len;) {
-        uint32_t length = (uint32_t)buf[pos] << 24 | (uint32_t)buf[pos + 1] << 16 |
-                          (uint32_t)buf[pos + 2] << 8 | buf[pos + 3];
+        uint32_t length = load_be32(buf + pos);
         if (length > len - pos - PNG_CHUNK_OVERHEAD)
             break;
         if (memcmp(buf + pos + 4, "IDAT", 4) == 0) {
@@ -551,10 +541,7 @@ static int inflate_parts(const uint8_t *buf, size_t len, size_t idat_bytes, png_
     part parts[PARTS_MAX];
     memset(parts, 0, sizeof parts);
     size_t n = find_parts(buf, chunk_at, chunk_len, n_chunks, idat_bytes, rows, parts);
-    /* the zlib header, checked as libdeflate does */
-    unsigned head = n ? (unsigned)buf[chunk_at[0]] << 8 | buf[chunk_at[0] + 1] : 0;
-    if (chunk_len[0] < 2 || head % 31 != 0 || (head >> 8 & 15) != 8 || head >> 12 > 7 ||
-        (head & 0x20))
+    if (chunk_len[0] < 2 || !png_zlib_header_ok(buf + chunk_at[0]))
         n = 0;
     int result = 1, gather = 0;
     for (size_t k = 0; k < n; k++)
@@ -579,13 +566,13 @@ static int inflate_parts(const uint8_t *buf, size_t len, size_t idat_bytes, png_
     for (size_t k = 0; k < n; k++) {
         if (!parts[k].inflated)
             goto done;
-        adler = adler32_combine(adler, parts[k].adler, (parts[k].y1 - parts[k].y0) * row_bytes);
+        adler = png_adler32_combine(adler, parts[k].adler, (parts[k].y1 - parts[k].y0) * row_bytes);
     }
     const part *last = &parts[n - 1];
     if (last->z_at + last->in_used > idat_bytes - 4)
         goto done;
-    const uint8_t *t = last->data + last->in_used; /* the Adler-32 follows, in the same chunk */
-    if (adler != ((uint32_t)t[0] << 24 | (uint32_t)t[1] << 16 | (uint32_t)t[2] << 8 | t[3]))
+    /* the Adler-32 follows, in the same chunk */
+    if (adler != load_be32(last->data + last->in_used))
         goto done;
     /* The stream checked out: the filters decide from here. */
     result = PNG_INFLATE_UNSUPPORTED;
